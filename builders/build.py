@@ -1,0 +1,177 @@
+"""The build: raw root -> records (in parallel) -> dedup -> split shards -> card, quarantine, manifest.
+
+Stages, in order, each streaming into the next so memory does not grow with the corpus:
+1. ``discover`` lists the files (sorted by raw_path: the order never depends on the file system);
+2. ``process_file`` runs on each file in worker processes, results come back in input order and are
+   appended to a staging parquet file, rejections to the quarantine list; dedup keys are collected;
+3. ``DuplicateFinder.resolve`` marks duplicates;
+4. the staging file is streamed again, each row marked and routed to its split's shard writer;
+5. the card (README.md), quarantine.jsonl and MANIFEST.json are written, and the folder is published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from builders.dedup import DuplicateFinder
+from builders.discover import Ignored, RawFile, discover
+from builders.identity import SPLITS, split_of
+from builders.process import process_file
+from builders.publish import staging_folder
+from builders.quarantine import Rejection
+from builders.shards import ARROW_SCHEMA, PARQUET_OPTIONS, SplitWriter, rows_to_table
+from schemas.record import Post
+
+STAGING_BATCH = 500
+SAMPLE_ROOT = Path(__file__).parent / "sample"
+
+
+@dataclass
+class BuildSummary:
+    """Counts that reconcile: files seen = records + quarantined + ignored."""
+
+    files_seen: int = 0
+    records: int = 0
+    ignored: list[Ignored] = field(default_factory=list)
+    quarantined: list[Rejection] = field(default_factory=list)
+    per_category: Counter[str] = field(default_factory=Counter)
+    per_split: Counter[str] = field(default_factory=Counter)
+    # (category, split, is_duplicate) -> (rows, approximate bytes): the basis of every config's split sizes
+    cells: dict[tuple[str, str, bool], list[int]] = field(default_factory=dict)
+    duplicates: int = 0
+    shards: dict[str, list[str]] = field(default_factory=dict)
+
+    def count_row(self, row: dict[str, Any], split: str) -> None:
+        self.records += 1
+        self.per_category[row["category"]] += 1
+        self.per_split[split] += 1
+        self.duplicates += row["is_duplicate"]
+        cell = self.cells.setdefault((row["category"], split, row["is_duplicate"]), [0, 0])
+        cell[0] += 1
+        cell[1] += approximate_row_bytes(row)
+
+    def reconciles(self) -> bool:
+        return self.files_seen == self.records + len(self.quarantined) + len(self.ignored)
+
+
+def approximate_row_bytes(row: dict[str, Any]) -> int:
+    """Arrow bytes of a row, close enough for the card's ``num_bytes``."""
+    size = 0
+    for value in row.values():
+        if isinstance(value, str):
+            size += len(value.encode("utf-8")) + 4
+        elif isinstance(value, list):
+            size += sum(len(v.encode("utf-8")) + 4 for v in value) + 4
+        else:
+            size += 8
+    return size
+
+
+def _process(item: RawFile) -> dict[str, Any] | Rejection:
+    """Worker entry point: read one file and process it. Rows travel as plain dicts (cheap to pickle)."""
+    try:
+        data = item.path.read_bytes()
+    except OSError as error:
+        from builders.quarantine import Reason
+
+        return Rejection(item.raw_path, Reason.CLEANER_ERROR, f"cannot read file: {type(error).__name__}: {error}")
+    result = process_file(data, item.raw_path)
+    return result.model_dump() if isinstance(result, Post) else result
+
+
+def process_all(files: list[RawFile], workers: int) -> Iterator[dict[str, Any] | Rejection]:
+    """Results in input order, whatever the worker count."""
+    if workers <= 1:
+        yield from map(_process, files)
+        return
+    chunksize = max(1, min(64, len(files) // (workers * 8) or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_process, files, chunksize=chunksize)
+
+
+def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
+    return tqdm(items, total=total, desc=desc, unit="file", disable=None, file=sys.stderr, dynamic_ncols=True)
+
+
+def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSummary:
+    """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
+    from builders.card import write_card
+    from builders.manifest import write_manifest
+
+    workers = workers or os.cpu_count() or 1
+    _, files, ignored = discover(raw_root)
+    summary = BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
+    with staging_folder(out_dir) as work:
+        staging_path = work / "staging.parquet.partial"
+        finder = DuplicateFinder()
+        staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **PARQUET_OPTIONS)
+        batch: list[dict[str, Any]] = []
+        for result in _progress(process_all(files, workers), len(files), "parse+clean"):
+            if isinstance(result, Rejection):
+                summary.quarantined.append(result)
+                continue
+            finder.add(result["id"], result["published_at"], result["text"])
+            batch.append(result)
+            if len(batch) >= STAGING_BATCH:
+                staging.write_table(rows_to_table(batch))
+                batch = []
+        if batch:
+            staging.write_table(rows_to_table(batch))
+        staging.close()
+
+        marks = finder.resolve()
+        data_dir = work / "data"
+        data_dir.mkdir()
+        writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
+        for record_batch in pq.ParquetFile(staging_path).iter_batches(batch_size=STAGING_BATCH):
+            for row in record_batch.to_pylist():
+                mark = marks[row["id"]]
+                row.update(
+                    is_duplicate=mark.is_duplicate,
+                    duplicate_of=mark.duplicate_of,
+                    near_dup_cluster=mark.near_dup_cluster,
+                )
+                split = split_of(mark.near_dup_cluster)
+                writers[split].write(row)
+                summary.count_row(row, split)
+        staging_path.unlink()
+        for split, writer in writers.items():
+            summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
+
+        with (work / "quarantine.jsonl").open("w", encoding="utf-8") as report:
+            for rejection in sorted(summary.quarantined, key=lambda r: r.raw_path):
+                report.write(json.dumps(rejection.to_json_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        write_card(work, summary)
+        write_manifest(work, summary)
+    return summary
+
+
+def format_summary(summary: BuildSummary) -> str:
+    """The human summary printed at the end of a build."""
+    lines = [
+        f"files seen:   {summary.files_seen}",
+        f"records:      {summary.records} ({summary.duplicates} marked duplicate)",
+        f"quarantined:  {len(summary.quarantined)}",
+        f"ignored:      {len(summary.ignored)}",
+        "splits:       " + ", ".join(f"{s} {summary.per_split.get(s, 0)}" for s in SPLITS),
+        "per category:",
+        *(f"  {category}: {count}" for category, count in sorted(summary.per_category.items())),
+    ]
+    reasons = Counter(str(r.reason) for r in summary.quarantined)
+    if reasons:
+        lines.append("quarantine reasons:")
+        lines.extend(f"  {reason}: {count}" for reason, count in sorted(reasons.items()))
+    if not summary.reconciles():
+        lines.append("WARNING: counts do not reconcile")
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""Text normalisation shared by every cleaner: whitespace, invisible characters, entities, NFC."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Characters that carry no text: zero-width, bidi controls, BOM, C0/C1 controls (tab and newline aside).
+INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# A CJK character or full-width punctuation: a raw newline between two of these joins them without a space.
+CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+NEWLINE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t\n]*(?=[{CJK}])")
+SPACES = re.compile("[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f]+")
+ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+EDGE_SPACE = " \t\u3000\u00a0"
+
+
+def decode_entities(text: str) -> str:
+    """Decode entities left in text (double-escaped ``&amp;#123;`` included), at most three rounds."""
+    for _ in range(3):
+        if "&" not in text or not ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def inline_text(raw: str) -> str:
+    """One paragraph of running text: entities decoded, whitespace folded, invisible characters gone."""
+    text = INVISIBLE.sub("", decode_entities(raw))
+    text = NEWLINE_BETWEEN_CJK.sub("", text)
+    text = SPACES.sub(" ", text).strip(EDGE_SPACE + " ")
+    return unicodedata.normalize("NFC", text)
+
+
+def code_text(raw: str) -> str:
+    """A code block: lines kept with their indentation, trailing spaces and blank-line runs removed."""
+    text = INVISIBLE.sub("", decode_entities(raw).replace("\r\n", "\n").replace("\t", "    "))
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return unicodedata.normalize("NFC", text)

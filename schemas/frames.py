@@ -1,0 +1,166 @@
+"""pandera (polars) models of the built dataset: each reads as a table of rules.
+
+``PostMetadata`` holds the metadata invariants, ``PostBody`` the body-cleanliness invariants of
+``text``. ``PostMetadata`` lists every field of ``schemas.record.Post`` with the dtype that
+``schemas.features`` derives; ``tests/test_schema_lockstep.py`` fails when they drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.boilerplate import all_phrases
+
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+HTTP_URL = r"^https?://[^\s/?#:@]+(:\d+)?([/?#]\S*)?$"
+TRIMMED = r"^\S(.*\S)?$"
+RECORD_ID = r"^[0-9a-f]{20}$"
+
+Timestamp = Annotated[pl.Datetime, "us", "UTC"]
+Strings = Annotated[pl.List, pl.Utf8]
+
+# --- body-cleanliness patterns: each names what it forbids in `text` ------------------------------
+MARKUP_TAG = r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>"
+HTML_COMMENT = r"<!--|-->"
+HTML_ENTITY = r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+CSS_RULE = r"\{\s*[a-z-]+\s*:\s*[^;{}\n]+;"
+LEADING_INDENT = r"(?m)^[ \t\u3000\u00a0]"
+TRAILING_SPACE = r"(?m)[ \t\u3000\u00a0]$"
+BLANK_LINE_RUN = r"\n\n\n"
+INVISIBLE = "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+BOILERPLATE = "|".join(re.escape(phrase) for phrase in all_phrases())
+
+
+CODE_FENCE = r"(?s)```.*?```"
+
+
+def _forbid(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
+    """True for every row whose column does not match ``pattern``."""
+    return data.lazyframe.select(~pl.col(data.key).str.contains(pattern).fill_null(False))
+
+
+def _forbid_outside_code(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
+    """Like ``_forbid``, but code blocks (fenced with ```) may match: code keeps its indentation."""
+    prose = pl.col(data.key).str.replace_all(CODE_FENCE, "")
+    return data.lazyframe.select(~prose.str.contains(pattern).fill_null(False))
+
+
+class PostMetadata(pa.DataFrameModel):
+    """Metadata invariants: identity, provenance, dates, URLs, structured fields."""
+
+    id: str = pa.Field(unique=True, str_matches=RECORD_ID)
+    title: str = pa.Field(nullable=True, str_matches=r"\S")
+    category: str = pa.Field(str_matches=TRIMMED)
+    source: str = pa.Field(str_matches=TRIMMED)
+    feed: str = pa.Field(str_matches=TRIMMED)
+    published_at: Timestamp = pa.Field(nullable=True, ge=EARLIEST_DATE)
+    date_kind: str = pa.Field(isin=["published", "crawled", "missing"])
+    head_image: str = pa.Field(nullable=True, str_matches=HTTP_URL)
+    text: str = pa.Field()
+    char_count: pl.Int32 = pa.Field(ge=0)
+    empty_body: bool = pa.Field()
+    truncated: bool = pa.Field()
+    editor: str = pa.Field(nullable=True, str_matches=TRIMMED)
+    byline: str = pa.Field(nullable=True, str_matches=TRIMMED)
+    original_title: str = pa.Field(nullable=True, str_matches=TRIMMED)
+    attribution: str = pa.Field(nullable=True, str_matches=TRIMMED)
+    url: str = pa.Field(nullable=True, str_matches=HTTP_URL)
+    images: Strings = pa.Field()
+    stock_codes: Strings = pa.Field()
+    is_duplicate: bool = pa.Field()
+    duplicate_of: str = pa.Field(nullable=True, str_matches=RECORD_ID)
+    near_dup_cluster: str = pa.Field(str_matches=RECORD_ID)
+    cleaner: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    raw_path: str = pa.Field(unique=True, str_matches=r"^[^/].*\.md$")
+    raw_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+
+    class Config:
+        strict = True
+        ordered = True
+
+    @pa.check("published_at")
+    def published_at_not_in_future(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(data.key) <= datetime.now(UTC)))
+
+    @pa.check("images")
+    def images_are_http_urls(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        urls = pl.col(data.key).list.eval(pl.element().str.contains(HTTP_URL))
+        return data.lazyframe.select(urls.list.all())
+
+    @pa.check("stock_codes")
+    def stock_codes_are_exchange_ids(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        codes = pl.col(data.key).list.eval(pl.element().str.contains(r"^[a-z]{2}[0-9A-Za-z.]{1,10}$"))
+        return data.lazyframe.select(codes.list.all())
+
+    @pa.dataframe_check
+    def char_count_is_text_length(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("char_count") == pl.col("text").str.len_chars())
+
+    @pa.dataframe_check
+    def published_at_null_iff_date_missing(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("published_at").is_null() == (pl.col("date_kind") == "missing"))
+
+    @pa.dataframe_check
+    def duplicate_of_set_iff_duplicate(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("duplicate_of").is_not_null() == pl.col("is_duplicate"))
+
+    @pa.dataframe_check
+    def empty_body_iff_no_text(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("empty_body") == (pl.col("char_count") == 0))
+
+
+class PostBody(pa.DataFrameModel):
+    """Body-cleanliness invariants of ``text``: no markup, entities, boilerplate or layout whitespace."""
+
+    text: str = pa.Field()
+
+    @pa.check("text")
+    def no_markup_tag(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, MARKUP_TAG)
+
+    @pa.check("text")
+    def no_html_comment(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, HTML_COMMENT)
+
+    @pa.check("text")
+    def no_html_entity(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, HTML_ENTITY)
+
+    @pa.check("text")
+    def no_css_rule(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid_outside_code(data, CSS_RULE)
+
+    @pa.check("text")
+    def no_boilerplate_phrase(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, BOILERPLATE)
+
+    @pa.check("text")
+    def no_leading_indent(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid_outside_code(data, LEADING_INDENT)
+
+    @pa.check("text")
+    def no_trailing_space(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, TRAILING_SPACE)
+
+    @pa.check("text")
+    def no_blank_line_run(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, BLANK_LINE_RUN)
+
+    @pa.check("text")
+    def no_invisible_character(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _forbid(data, INVISIBLE)
+
+    @pa.check("text")
+    def text_is_nfc(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        text = pl.col(data.key)
+        return data.lazyframe.select(text.str.normalize("NFC") == text)
+
+    @pa.check("text")
+    def text_is_trimmed(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        text = pl.col(data.key)
+        return data.lazyframe.select(text.str.strip_chars() == text)

@@ -1,0 +1,87 @@
+"""The record: the single source of truth for what one row of the dataset is.
+
+Every other description of a row (the Hugging Face ``Features``, the pandera models, the card's field
+list, the Croissant record set) is derived from ``Post`` or held in lockstep with it by tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+DateKind = Literal["published", "crawled", "missing"]
+DATE_KINDS: tuple[str, ...] = ("published", "crawled", "missing")
+
+
+class Int32:
+    """Marker: store this integer as a 32-bit column."""
+
+
+def check_http_url(value: str) -> str:
+    """Accept only absolute http(s) URLs with a host; anything else (javascript:, data:, relative) fails."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL with a host: {value[:80]!r}")
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"URL contains whitespace: {value[:80]!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+
+
+class Post(BaseModel):
+    """One post of the corpus, cleaned. Field order is column order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(
+        pattern=r"^[0-9a-f]{20}$",
+        description="Stable identifier: a hash of the post's identity (its raw_path), never of processing order.",
+    )
+    title: str | None = Field(
+        description="Title from the front matter, entities decoded, NFC; null when the crawler wrote a blank one.",
+    )
+    category: str = Field(min_length=1, description="Top-level category (first `categories` level), e.g. 金融.")
+    source: str = Field(min_length=1, description="Site or publisher (second `categories` level), e.g. 新浪财经.")
+    feed: str = Field(min_length=1, description="Feed within the source (third `categories` level).")
+    published_at: datetime | None = Field(
+        description="Publication time in UTC (microseconds); the crawl time when the feed gave none; null when unknown.",
+    )
+    date_kind: DateKind = Field(
+        description="Where published_at came from: `published` (feed pubDate), `crawled` (crawl time), `missing`.",
+    )
+    head_image: HttpUrl | None = Field(
+        description="Lead image URL, proxies unwrapped; null for placeholders and missing images.",
+    )
+    text: str = Field(description="The cleaned body: the author's words, one paragraph per line, NFC, no markup.")
+    char_count: Annotated[int, Int32] = Field(ge=0, description="Length of `text` in Unicode code points.")
+    empty_body: bool = Field(description="True when the post has no text of its own (e.g. image-only posts).")
+    truncated: bool = Field(description="True when the feed cut the body off mid-text.")
+    editor: str | None = Field(description="Responsible editor named in the body (Sina 责任编辑, 财联社 编辑).")
+    byline: str | None = Field(description="Named writer of the piece when the body states it (reporter, answerer).")
+    original_title: str | None = Field(description="Original title when the body gives one (Sina 原标题).")
+    attribution: str | None = Field(description="Source statement of a republished piece (36kr 编者按).")
+    url: HttpUrl | None = Field(description="Address of the original post when the body carries it.")
+    images: list[HttpUrl] = Field(
+        description="Real image URLs of the body in order, proxies unwrapped, placeholders dropped."
+    )
+    stock_codes: list[str] = Field(
+        description="Stock ids tagged in the body (Sina), e.g. `sh601899`, in order, unique."
+    )
+    is_duplicate: bool = Field(
+        description="True when another record is the canonical copy of this post (exact or near)."
+    )
+    duplicate_of: str | None = Field(description="`id` of the canonical copy when is_duplicate, else null.")
+    near_dup_cluster: str = Field(
+        description="`id` of the canonical record of this post's near-duplicate cluster (itself when alone)."
+    )
+    cleaner: str = Field(min_length=1, description="Name of the body cleaner that produced `text`.")
+    raw_path: str = Field(min_length=1, description="Path of the raw file relative to the posts root, NFC.")
+    raw_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the raw file's bytes.")
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(Post.model_fields)
