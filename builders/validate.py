@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,3 +60,20 @@ def format_violations(violations: list[Violation], rows: int) -> str:
     if len(violations) > 50:
         lines.append(f"... and {len(violations) - 50} more")
     return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    if not (folder / "README.md").is_file():
+        print(f"error: {folder} is not a built dataset (no README.md); run `zh-rss-posts build` first", file=sys.stderr)
+        return 2
+    frame = load_frame(folder)
+    violations = check_frame(frame)
+    print(format_violations(violations, frame.height))
+    return 1 if violations else 0
+
+
+def add_command(commands: argparse._SubParsersAction) -> None:
+    validate = commands.add_parser("validate", help="check a built dataset against the pandera models")
+    validate.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    validate.set_defaults(run=run)
