@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from builders import __version__
+from builders.version import DATASET_VERSION
 from builders.configs import config_name
 from builders.identity import SPLITS
 from schemas.features import FEATURES
@@ -62,7 +62,7 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "config_name": name,
             "data_files": [{"split": split, "path": f"data/{split}-*.parquet"} for split in present],
-            "version": __version__,
+            "version": DATASET_VERSION,
         }
         if name == "default":
             entry["default"] = True
