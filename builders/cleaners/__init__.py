@@ -10,7 +10,8 @@ import importlib
 import pkgutil
 from functools import cache
 
-from builders.cleaners.base import Cleaned, Cleaner, Found
+from builders.cleaners.base import Cleaned, Cleaner
+from builders.cleaners.found import Found
 
 REGISTRY: dict[str, type[Cleaner]] = {}
 GENERIC = Cleaner()

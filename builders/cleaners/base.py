@@ -2,7 +2,8 @@
 
 A site cleaner is a small subclass of ``Cleaner`` that names the feeds it serves and overrides the
 hooks it needs:
-- ``skip(tag)``: drop this element and everything inside it (boilerplate blocks);
+- ``skip(tag, found)``: drop this element and everything inside it (boilerplate blocks), possibly
+  lifting what it holds into ``found`` first (an answerer's name, an original-post link);
 - ``visit(tag, found)``: look at an element on the way (lift a stock code, a URL, an editor);
 - ``tidy(paragraphs, found)``: rules over the rendered paragraphs (``责任编辑：`` lines and the like).
 Everything else, the walk itself, images, code blocks and whitespace, is shared.
@@ -11,14 +12,15 @@ Everything else, the walk itself, images, code blocks and whitespace, is shared.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction, Script, Stylesheet
 
-from builders.cleaners.text import code_text, inline_text
-from builders.urls import real_image
+from builders.cleaners.found import Found
+from builders.cleaners.rules import GENERIC_RULES
+from builders.cleaners.text import PARAGRAPH_BREAK, code_text, inline_text, mark_plain_breaks
 
 # Elements whose content is never text.
 SKIP_TAGS = frozenset(
@@ -104,34 +106,15 @@ BLOCK_TAGS = frozenset(
     ]
 )
 CELL_TAGS = frozenset({"td", "th"})
+# Blocks that hold running text: text outside all of them (straight under the wrapper <div>) is plain text.
+TEXT_BLOCK_TAGS = frozenset(
+    ["p", "li", "dd", "dt", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "caption"]
+)
 NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData, Script, Stylesheet)
-CODE_LANGUAGE = re.compile(r"(?:^|\s)(?:language-|lang-)?([A-Za-z0-9_+#-]{1,20})(?:\s|$)")
+CODE_LANGUAGE = re.compile(
+    r"(?:^|[\s;])(?:language-|lang-|brush:)([A-Za-z0-9_+#-]{1,20})(?=[\s;]|$)|^([A-Za-z0-9_+#]{1,20})$"
+)
 IMAGE_ATTRIBUTES = ("src", "data-src", "data-original", "data-actualsrc")
-# Paragraphs that are nothing but an image's stand-in or a link label.
-GENERIC_NOISE_LINES = frozenset({"image", "img", "图片", "图", "查看原文", "阅读原文", "点击查看原文", "[图片]"})
-
-
-@dataclass
-class Found:
-    """What a cleaner finds besides the text itself; fields of the record."""
-
-    images: list[str] = field(default_factory=list)
-    stock_codes: list[str] = field(default_factory=list)
-    editor: str | None = None
-    byline: str | None = None
-    original_title: str | None = None
-    attribution: str | None = None
-    url: str | None = None
-    truncated: bool = False
-
-    def add_image(self, raw: str | None) -> None:
-        url = real_image(raw)
-        if url is not None and url not in self.images:
-            self.images.append(url)
-
-    def add_stock_code(self, code: str) -> None:
-        if code not in self.stock_codes:
-            self.stock_codes.append(code)
 
 
 @dataclass(frozen=True)
@@ -156,8 +139,8 @@ class Cleaner:
         return source in cls.sources and (not cls.feeds or feed in cls.feeds)
 
     # --- hooks ----------------------------------------------------------------------------------
-    def skip(self, tag: Tag) -> bool:
-        """True to drop ``tag`` with its whole subtree."""
+    def skip(self, tag: Tag, found: Found) -> bool:
+        """True to drop ``tag`` with its whole subtree (after lifting what it holds into ``found``)."""
         return False
 
     def visit(self, tag: Tag, found: Found) -> None:
@@ -167,13 +150,20 @@ class Cleaner:
         """Paragraph-level rules of the site."""
         return paragraphs
 
+    @staticmethod
+    def classes(tag: Tag) -> frozenset[str]:
+        """The element's CSS classes (empty when it has none)."""
+        value = tag.get("class")
+        return frozenset(value) if isinstance(value, list) else frozenset(str(value or "").split())
+
     # --- the shared pass ------------------------------------------------------------------------
     def clean(self, body_html: str) -> Cleaned:
         soup = BeautifulSoup(body_html, "lxml")
         found = Found()
-        paragraphs = self.render(soup, found)
-        paragraphs = [p for p in self.tidy(paragraphs, found) if p and p not in GENERIC_NOISE_LINES]
-        return Cleaned(text="\n".join(paragraphs), found=found)
+        paragraphs = self.tidy(self.render(soup, found), found)
+        for rule in GENERIC_RULES:
+            paragraphs = rule(paragraphs, found)
+        return Cleaned(text="\n".join(p for p in paragraphs if p), found=found)
 
     def render(self, root: Tag, found: Found) -> list[str]:
         """Walk the tree iteratively (deep nesting cannot overflow the stack) into paragraphs."""
@@ -182,10 +172,14 @@ class Cleaner:
 
         def flush() -> None:
             if inline:
-                text = inline_text("".join(inline))
+                joined = "".join(inline)
                 inline.clear()
-                if text:
-                    paragraphs.append(text)
+                for part in joined.split(PARAGRAPH_BREAK) if PARAGRAPH_BREAK in joined else (joined,):
+                    text = inline_text(part)
+                    if text:
+                        paragraphs.append(text)
+
+        text_depth = 0  # how many text blocks (p, li, ...) enclose the current node
 
         # Stack items: a node to enter, or a string marking the end of a block/cell element.
         stack: list[object] = [root]
@@ -197,14 +191,17 @@ class Cleaner:
             if node is _CELL_END:
                 inline.append(" ")
                 continue
+            if node is _TEXT_BLOCK_END:
+                text_depth -= 1
+                continue
             if isinstance(node, NavigableString):
                 if not isinstance(node, NOT_TEXT):
-                    inline.append(str(node))
+                    inline.append(str(node) if text_depth else mark_plain_breaks(str(node)))
                 continue
             if not isinstance(node, Tag):
                 continue
             name = (node.name or "").lower()
-            if name in SKIP_TAGS or self.skip(node):
+            if name in SKIP_TAGS or self.skip(node, found):
                 continue
             self.visit(node, found)
             if name == "img":
@@ -224,6 +221,9 @@ class Cleaner:
                 stack.append(_BLOCK_END)
             elif name in CELL_TAGS:
                 stack.append(_CELL_END)
+            if name in TEXT_BLOCK_TAGS:
+                text_depth += 1
+                stack.append(_TEXT_BLOCK_END)
             stack.extend(reversed(node.contents))
         flush()
         return paragraphs
@@ -236,9 +236,10 @@ class Cleaner:
             return ""
         classes = pre.code.get("class") if pre.code is not None else pre.get("class")
         match = CODE_LANGUAGE.search(" ".join(classes or []) if isinstance(classes, list) else str(classes or ""))
-        language = match.group(1).lower() if match else ""
+        language = (match.group(1) or match.group(2)).lower() if match else ""
         return f"```{language}\n{code.replace('```', 'ʼʼʼ')}\n```"
 
 
 _BLOCK_END = object()
 _CELL_END = object()
+_TEXT_BLOCK_END = object()

@@ -14,6 +14,12 @@ NEWLINE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t\n]*(?=[{CJK}])")
 SPACES = re.compile("[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f]+")
 ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 EDGE_SPACE = " \t\u3000\u00a0"
+# Plain-text bodies (text straight under the wrapper, no <p>): a raw newline is a paragraph break only
+# after sentence-final punctuation or before a list item; anywhere else it is layout and folds away.
+PARAGRAPH_BREAK = "\u2029"
+SENTENCE_END = "。！？!?；;：:…」』”）)】"
+LIST_ITEM = r"(?:\d{1,3}[.、．)）]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[-*•·●▪]\s)"
+PLAIN_BREAK = re.compile(f"(?<=[{SENTENCE_END}])[ \t\u3000]*\n\\s*|[ \t\u3000]*\n\\s*(?={LIST_ITEM})")
 
 
 def decode_entities(text: str) -> str:
@@ -23,6 +29,11 @@ def decode_entities(text: str) -> str:
             break
         text = html.unescape(text)
     return text
+
+
+def mark_plain_breaks(raw: str) -> str:
+    """Mark the raw newlines of a plain-text run that end a paragraph (see ``PLAIN_BREAK``)."""
+    return PLAIN_BREAK.sub(PARAGRAPH_BREAK, raw) if "\n" in raw else raw
 
 
 def inline_text(raw: str) -> str:

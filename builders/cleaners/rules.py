@@ -1,0 +1,185 @@
+"""Generic paragraph rules: every cleaner applies them after its site rules, so an unseen feed gets them too.
+
+Each rule is a function ``rule(paragraphs, found) -> paragraphs`` named as in the dataset card's
+"Cleaning rules" section. They look at rendered paragraphs (one line each), never at markup, so they
+hold for any feed. Lifting rules (``lift_*``) move structure into a ``Found`` field and take the
+paragraph out of the text; dropping rules (``drop_*``) remove boilerplate that carries no content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from builders.cleaners.found import Found
+from builders.urls import normalise_url
+
+Rule = Callable[[list[str], Found], list[str]]
+
+# How far from the start or end of a body a structural line (reporter, source) may stand.
+HEAD = 3
+TAIL = 3
+SHORT = 60
+
+# --- drop_noise_line ------------------------------------------------------------------------------
+# Stand-ins for images and bare link labels, separator rules, image credits.
+NOISE_LINES = frozenset(
+    {"image", "img", "图片", "图", "[图片]", "查看原文", "阅读原文", "点击查看原文", "原文链接", "Download PDF"}
+)
+SEPARATOR_LINE = re.compile(r"^[=\-*_~—–·.•#+]{3,}$")
+IMAGE_CREDIT = re.compile(
+    r"^[（(]?(?:题图|配图|封面图?|图片|图源|图)\s*(?:来源|来自|源自|[:：|丨])\s*[:：]?\s*[^。！？\n]{0,40}[）)]?$"
+)
+
+
+def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
+    return [p for p in paragraphs if p not in NOISE_LINES and not SEPARATOR_LINE.match(p) and not IMAGE_CREDIT.match(p)]
+
+
+# --- lift_reporter_line ---------------------------------------------------------------------------
+# A line that is only staff credits: "本报记者 张三 见习记者 李 四", "（总台记者 王五）", "每经编辑 赵六",
+# "文 | 钱七". Writers go to ``byline``, editors to ``editor`` (when the site did not name one).
+ROLE = r"(?:[^\s，。、（）()【】|丨:：]{0,8}?)(记者|通讯员|实习生|作者|撰文|责编|编辑)"
+CREDIT_LINE = re.compile(
+    rf"^[【（(\[]?\s*(?:{ROLE}[\s:：|丨/]*[^\s，。、：:（）()【】]{{1,12}}(?:[ 　、][^\s，。、：:（）()【】记者编辑]{{1,12}}){{0,3}}\s*)+[】）)\]]?$"
+)
+CREDIT_LEAD = re.compile(rf"^[【(（]\s*((?:{ROLE}[\s:：|丨]*[^】)）]{{1,30}}))[】)）]")
+PEN_NAME = re.compile(r"^(?:文|作者|撰文)\s*[|丨/:：]\s*([^\s，。|丨/]{1,20})$")
+ROLE_SPLIT = re.compile(ROLE + r"[\s:：|丨/]*")
+NAME_TRIM = "【】（）()[] 　\t"
+
+
+def _credits(line: str) -> tuple[list[str], list[str]]:
+    """(writers, editors) named in a credit line."""
+    parts = ROLE_SPLIT.split(line.strip(NAME_TRIM))
+    writers: list[str] = []
+    editors: list[str] = []
+    for role, names in zip(parts[1::2], parts[2::2], strict=True):
+        names = names.strip(NAME_TRIM)
+        if names:
+            (editors if role in ("编辑", "责编") else writers).append(names)
+    return writers, editors
+
+
+def _set_credits(found: Found, writers: list[str], editors: list[str]) -> None:
+    if writers and found.byline is None:
+        found.byline = "、".join(writers)
+    if editors and found.editor is None:
+        found.editor = "、".join(editors)
+
+
+def lift_reporter_line(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    last = len(paragraphs) - 1
+    for index, paragraph in enumerate(paragraphs):
+        near_edge = index < HEAD or index > last - TAIL
+        if near_edge and len(paragraph) <= 40:
+            pen = PEN_NAME.match(paragraph)
+            if pen:
+                _set_credits(found, [pen.group(1)], [])
+                continue
+            if CREDIT_LINE.match(paragraph):
+                _set_credits(found, *_credits(paragraph))
+                continue
+        if index < HEAD:
+            lead = CREDIT_LEAD.match(paragraph)
+            if lead and len(paragraph) > lead.end():
+                _set_credits(found, *_credits(lead.group(1)))
+                paragraph = paragraph[lead.end() :].lstrip()
+        kept.append(paragraph)
+    return kept
+
+
+# --- lift_source_line -----------------------------------------------------------------------------
+# "来源：每日经济新闻", "来源|九派新闻、新华每日电讯", "来源：VGC" standing alone near the start or end.
+SOURCE_LINE = re.compile(r"^[（(]?(?:来源|出处|转自|Source)\s*[:：|丨]\s*([^\n]{1,50}?)[）)]?$")
+
+
+def lift_source_line(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    last = len(paragraphs) - 1
+    for index, paragraph in enumerate(paragraphs):
+        match = SOURCE_LINE.match(paragraph) if (index < HEAD or index > last - TAIL) else None
+        if match and not any(mark in match.group(1) for mark in "。！？"):
+            if found.attribution is None:
+                found.attribution = match.group(1).strip()
+            continue
+        kept.append(paragraph)
+    return kept
+
+
+# --- drop_reprint_notice --------------------------------------------------------------------------
+# Copyright and reprint statements ("未经许可，禁止转载", "版权归原作者所有"), disclaimers, and the
+# "本文由 @作者 原创发布于 站点" statement (its author goes to ``byline``).
+PUBLISHED_BY = re.compile(r"^本文由\s*@?\s*([^\s，。@]{1,20})\s*(?:原创)?(?:发布|首发)于")
+REPRINT_NOTICE = re.compile(
+    r"未经(?:作者)?(?:许可|授权|允许)[，,]?\s*(?:禁止|不得|严禁)(?:任何)?(?:形式的)?转载"
+    r"|转载请(?:联系|注明|与)|版权归[^。]{0,12}所有|著作权归[^。]{0,12}所有"
+    r"|^免责声明[:：]|^特别声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
+)
+NOTICE_MAX = 260
+
+
+def drop_reprint_notice(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        if len(paragraph) <= NOTICE_MAX:
+            published = PUBLISHED_BY.match(paragraph)
+            if published:
+                if found.byline is None:
+                    found.byline = published.group(1)
+                continue
+            if REPRINT_NOTICE.search(paragraph):
+                continue
+        kept.append(paragraph)
+    return kept
+
+
+# --- drop_app_promotion ---------------------------------------------------------------------------
+# Short lines that sell an app, an account or a QR code rather than say anything.
+APP_PROMOTION = re.compile(
+    r"(?:扫码|扫描|长按|识别)[^。]{0,16}二维码|(?:下载|打开)[^。]{0,12}(?:客户端|APP|App|app)"
+    r"|关注[^。]{0,12}(?:公众号|小红书|微博|视频号|客户端)|尽在[^。]{0,10}(?:APP|App|客户端)|点击下方[^。]{0,10}(?:图片|二维码)"
+)
+
+
+def drop_app_promotion(paragraphs: list[str], found: Found) -> list[str]:
+    return [p for p in paragraphs if len(p) > SHORT or not APP_PROMOTION.search(p)]
+
+
+# --- mark_truncated -------------------------------------------------------------------------------
+# The feed cut the body: a trailing "阅读全文" link (dropped), or the last paragraph breaking off with
+# "..." / a single "…" straight after a word (an author's own "……" or "。..." is not a cut).
+READ_MORE = re.compile(
+    r"^[\[【(（]?(?:阅读全文|查看全文|展开全文|继续阅读|阅读更多|全文阅读|点击阅读全文|Read more|Continue reading)"
+    r"[\]】)）>»›.…:：\s]*$",
+    re.IGNORECASE,
+)
+CUT_OFF = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff](?:\.{3}|…|\.\.\.…)$")
+
+
+def mark_truncated(paragraphs: list[str], found: Found) -> list[str]:
+    while paragraphs and READ_MORE.match(paragraphs[-1]):
+        paragraphs = paragraphs[:-1]
+        found.truncated = True
+    if paragraphs and CUT_OFF.search(paragraphs[-1]) and not paragraphs[-1].endswith("……"):
+        found.truncated = True
+    return paragraphs
+
+
+def bare_url(paragraph: str) -> str | None:
+    """The URL when a paragraph is nothing but one http(s) URL."""
+    if " " in paragraph or not paragraph.startswith(("http://", "https://")):
+        return None
+    return normalise_url(paragraph)
+
+
+# In order: lifting first (a credit line is not noise), then dropping, then the truncation check.
+GENERIC_RULES: tuple[Rule, ...] = (
+    lift_reporter_line,
+    lift_source_line,
+    drop_reprint_notice,
+    drop_app_promotion,
+    drop_noise_line,
+    mark_truncated,
+)

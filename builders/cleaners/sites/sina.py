@@ -1,0 +1,48 @@
+"""新浪财经: QR/app and futures-account blocks, stock tags inside words, 原标题 and 责任编辑 lines."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+from builders.cleaners import register
+from builders.cleaners.base import Cleaner
+from builders.cleaners.found import Found
+
+# Rule qr_block: the end-of-article QR promotion and the futures-account (开户) QR block.
+QR_CLASSES = frozenset({"appendQr_wrap", "appendQr_normal", "appendQr_normal_txt", "app-kaihu-qr"})
+# Rule stock_tag: `<span id="stock_sz002336"><a>人人乐</a></span><span id="quote_sz002336"></span>`.
+STOCK_ID = re.compile(r"^stock_([a-z]{2}[0-9A-Za-z.]{1,10})$")
+# Rules original_title and editor_line.
+ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
+EDITOR_LINE = re.compile(r"^责任编辑\s*[:：]\s*(.+)$")
+
+
+@register
+class SinaCleaner(Cleaner):
+    name = "sina"
+    sources = frozenset({"新浪财经"})
+
+    def skip(self, tag: Tag, found: Found) -> bool:
+        return bool(self.classes(tag) & QR_CLASSES)
+
+    def visit(self, tag: Tag, found: Found) -> None:
+        if tag.name == "span":
+            match = STOCK_ID.match(str(tag.get("id") or ""))
+            if match:
+                found.add_stock_code(match.group(1))
+
+    def tidy(self, paragraphs: list[str], found: Found) -> list[str]:
+        kept: list[str] = []
+        for index, paragraph in enumerate(paragraphs):
+            title = ORIGINAL_TITLE.match(paragraph) if index < 3 else None
+            if title:
+                found.original_title = found.original_title or title.group(1).strip()
+                continue
+            editor = EDITOR_LINE.match(paragraph)
+            if editor:
+                found.editor = editor.group(1).strip()
+                continue
+            kept.append(paragraph)
+        return kept

@@ -1,0 +1,47 @@
+"""知乎: 知乎日报 answer headers (avatar, name, bio, original link, discussion link) and 知乎热榜 `X的回答`."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+from builders.cleaners import register
+from builders.cleaners.base import Cleaner
+from builders.cleaners.found import Found
+
+# Rule answer_header (知乎日报): avatar and bio dropped, the answerer's name to byline, originUrl to url;
+# the "查看知乎讨论" footer and the empty image placeholder dropped.
+DROPPED_CLASSES = frozenset({"avatar", "bio", "view-more", "img-place-holder", "meta"})
+NAME_TRAIL = "，,：: \u3000"
+# Rule answerer_line (知乎热榜): the first line `pansz的回答` names the answerer.
+ANSWERER_LINE = re.compile(r"^(.{1,40}?)\s*的回答$")
+
+
+@register
+class ZhihuCleaner(Cleaner):
+    name = "zhihu"
+    sources = frozenset({"知乎"})
+
+    def skip(self, tag: Tag, found: Found) -> bool:
+        classes = self.classes(tag)
+        if not classes:
+            return False
+        if "originUrl" in classes:
+            found.set_url(str(tag.get("href") or ""))
+            return True
+        if "author" in classes:
+            name = tag.get_text().strip(NAME_TRAIL)
+            if name and found.byline is None:
+                found.byline = name
+            return True
+        return bool(classes & DROPPED_CLASSES)
+
+    def tidy(self, paragraphs: list[str], found: Found) -> list[str]:
+        if paragraphs:
+            answerer = ANSWERER_LINE.match(paragraphs[0])
+            if answerer:
+                if found.byline is None:
+                    found.byline = answerer.group(1)
+                return paragraphs[1:]
+        return paragraphs
