@@ -12,6 +12,8 @@ from builders.cleaners.found import Found
 # dateline stays in the text (it is part of the sentence), the names are lifted.
 DATELINE = re.compile(r"^(?:【[^】]{0,80}】)?财联社[^，。]{0,40}?[（(]([^）)]{1,40})[）)]")
 EDITOR = re.compile(r"编辑\s*[:：]?\s*([^\s，,、）)]+(?:[ 、][^\s，,、）)]+)*)")
+# Rule closing_credit: a 电报 ends with `（编辑 林晓）`; the name goes to editor, the tag out of the text.
+CLOSING_CREDIT = re.compile(r"\s*[（(](编辑|记者)\s*[:：]?\s*([^（）()]{1,20})[）)]$")
 REPORTER = re.compile(r"记者\s*[:：]?\s*([^\s，,、）)]+(?:[ 、][^\s，,、）)]+)*)")
 
 
@@ -32,4 +34,14 @@ class ClsCleaner(Cleaner):
                 if reporter and found.byline is None:
                     found.byline = reporter.group(1)
                 break
+        if paragraphs:
+            closing = CLOSING_CREDIT.search(paragraphs[-1])
+            if closing:
+                role, name = closing.group(1), closing.group(2).strip()
+                if role == "编辑" and found.editor is None:
+                    found.editor = name
+                elif role == "记者" and found.byline is None:
+                    found.byline = name
+                rest = paragraphs[-1][: closing.start()]
+                paragraphs = paragraphs[:-1] + ([rest] if rest else [])
         return paragraphs
