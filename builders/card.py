@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from builders.version import DATASET_VERSION
 from builders.configs import config_name
 from builders.identity import SPLITS
+from builders.version import DATASET_VERSION
 from schemas.features import FEATURES
 
 if TYPE_CHECKING:

@@ -97,14 +97,13 @@ BLOCK_TAGS = frozenset(
         "summary",
         "table",
         "tbody",
-        "td",
         "tfoot",
-        "th",
         "thead",
         "tr",
         "ul",
     ]
 )
+# Table cells: a row is one paragraph, its cells separated by a space.
 CELL_TAGS = frozenset({"td", "th"})
 # Blocks that hold running text: text outside all of them (straight under the wrapper <div>) is plain text.
 TEXT_BLOCK_TAGS = frozenset(

@@ -113,23 +113,27 @@ def lift_source_line(paragraphs: list[str], found: Found) -> list[str]:
 # "本文由 @作者 原创发布于 站点" statement (its author goes to ``byline``).
 PUBLISHED_BY = re.compile(r"^本文由\s*@?\s*([^\s，。@]{1,20})\s*(?:原创)?(?:发布|首发)于")
 REPRINT_NOTICE = re.compile(
-    r"未经(?:作者)?(?:许可|授权|允许)[，,]?\s*(?:禁止|不得|严禁)(?:任何)?(?:形式的)?转载"
-    r"|转载请(?:联系|注明|与)|版权归[^。]{0,12}所有|著作权归[^。]{0,12}所有"
+    r"未经(?:作者)?(?:许可|授权|允许)[，,]?\s*(?:禁止|不得|严禁)[^。]{0,10}转载"
+    r"|转载请(?:联系|注明|与)|版权归[^。]{0,12}所有|著作权归[^。]{0,12}所有|著作权归属"
     r"|^免责声明[:：]|^特别声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
 )
 NOTICE_MAX = 260
+
+
+QUOTE_MARKS = ">|》 \u3000"  # Markdown quote or table residue in front of a notice ("> 特别声明：…")
 
 
 def drop_reprint_notice(paragraphs: list[str], found: Found) -> list[str]:
     kept: list[str] = []
     for paragraph in paragraphs:
         if len(paragraph) <= NOTICE_MAX:
-            published = PUBLISHED_BY.match(paragraph)
+            core = paragraph.lstrip(QUOTE_MARKS)
+            published = PUBLISHED_BY.match(core)
             if published:
                 if found.byline is None:
                     found.byline = published.group(1)
                 continue
-            if REPRINT_NOTICE.search(paragraph):
+            if REPRINT_NOTICE.search(core):
                 continue
         kept.append(paragraph)
     return kept

@@ -1,0 +1,269 @@
+"""Cleaner rules, each on its own invented body; unseen feeds through the generic cleaner; the real sample."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from builders.cleaners import GENERIC, all_cleaners, cleaner_for
+from builders.cleaners.base import Cleaned
+from builders.process import process_file
+from schemas.boilerplate import all_phrases
+from schemas.frames import PostBody
+from schemas.record import Post
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cleaners"
+BOILERPLATE = re.compile("|".join(re.escape(p) for p in all_phrases()))
+
+
+def clean(body: str, source: str = "测试源", category: str = "测试", feed: str = "首页") -> Cleaned:
+    return cleaner_for(category, source, feed).clean(body)
+
+
+def assert_body_clean(texts: list[str]) -> None:
+    PostBody.validate(pl.DataFrame({"text": texts}), lazy=True)
+
+
+# --- shared walk ----------------------------------------------------------------------------------
+def test_plain_text_newline_joins_words_but_breaks_after_sentences_and_before_list_items() -> None:
+    body = (
+        "<div>\n调查由志愿者Anna\nK.整理，共收到两千份答卷。\n第二段开始了\n接着说完。\n1.第一条；\n2.第二条。\n</div>"
+    )
+    assert (
+        clean(body).text
+        == "调查由志愿者Anna K.整理，共收到两千份答卷。\n第二段开始了接着说完。\n1.第一条；\n2.第二条。"
+    )
+
+
+def test_newline_inside_a_paragraph_element_is_layout() -> None:
+    assert clean("<p>第一句。\n第二句。</p>").text == "第一句。第二句。"
+
+
+def test_table_row_is_one_line_and_entities_in_code_are_decoded() -> None:
+    body = '<table><tr><td>层级</td><td>介质</td></tr></table><pre class="brush:js;toolbar:false">f() &#123; return 1 &#125;</pre>'
+    assert clean(body).text == "层级 介质\n```js\nf() { return 1 }\n```"
+
+
+# --- generic rules --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "byline", "editor"),
+    [
+        ("本报记者 钱小二 见习记者 孙 三", "钱小二、孙 三", None),
+        ("（总台记者 周四）", "周四", None),
+        ("每经记者 吴五 郑六 每经编辑 王七", "吴五 郑六", "王七"),
+        ("文 | 冯八", "冯八", None),
+    ],
+)
+def test_lift_reporter_line(line: str, byline: str, editor: str | None) -> None:
+    cleaned = clean(f"<p>{line}</p><p>正文第一段说了一件事。</p>")
+    assert cleaned.text == "正文第一段说了一件事。"
+    assert (cleaned.found.byline, cleaned.found.editor) == (byline, editor)
+
+
+def test_lift_reporter_line_strips_a_bracketed_credit_in_front_of_the_lead() -> None:
+    cleaned = clean("<p>【某报记者 陈九】纪念活动今天在北京举行。</p>")
+    assert (cleaned.text, cleaned.found.byline) == ("纪念活动今天在北京举行。", "陈九")
+
+
+def test_a_sentence_mentioning_a_reporter_is_not_a_credit_line() -> None:
+    cleaned = clean("<p>他告诉记者，事情已经解决。</p>")
+    assert (cleaned.text, cleaned.found.byline) == ("他告诉记者，事情已经解决。", None)
+
+
+def test_lift_source_line() -> None:
+    cleaned = clean("<p>来源：某某日报</p><p>正文。</p><p>来源|另一家</p>")
+    assert (cleaned.text, cleaned.found.attribution) == ("正文。", "某某日报")
+
+
+def test_drop_reprint_notice_lifts_the_published_by_author() -> None:
+    body = "<p>正文。</p><p>本文由 @小北 原创发布于某站。未经许可，禁止转载</p><p>&gt; 特别声明：本文为作者投稿。</p>"
+    cleaned = clean(body)
+    assert (cleaned.text, cleaned.found.byline) == ("正文。", "小北")
+
+
+def test_drop_app_promotion_and_noise_lines() -> None:
+    body = (
+        "<p>正文。</p><p>扫描下方二维码，下载某某APP</p><p>=====</p><p>image</p>"
+        "<figure><img src='https://img.example.com/a.png'><figcaption>图片来源于网络</figcaption></figure>"
+    )
+    cleaned = clean(body)
+    assert cleaned.text == "正文。"
+    assert cleaned.found.images == ["https://img.example.com/a.png"]
+
+
+def test_mark_truncated_by_read_more_link_or_cut_off_ending() -> None:
+    assert clean("<p>前半段。</p><p><a href='https://x.example/1'>阅读全文</a></p>").found.truncated
+    assert clean("<p>他说这件事的关键在于...</p>").found.truncated
+    assert not clean("<p>资源持续更新中……</p>").found.truncated
+    assert not clean("<p>一句完整的话。</p>").found.truncated
+
+
+# --- site cleaners --------------------------------------------------------------------------------
+SINA_BODY = """<p>原标题：某市小店焕新</p><p>　　记者 周小满</p>
+<p>　　推进“<span id="stock_sz000001"><a href="https://finance.sina.com.cn/x">星河</a></span><span id="quote_sz000001"></span>乐业”行动。</p>
+<!-- news_keyword_pub,stock,sz000001 -->
+<!--article_adlist[<p>百万用户都在看</p>]article_adlist-->
+<style>.appendQr_wrap&#123;border:1px solid #E6E6E6;&#125;</style>
+<div class="clearfix appendQr_wrap"><div class="appendQr_normal_txt">海量资讯、精准解读，尽在新浪财经APP</div></div>
+<div class="app-kaihu-qr"><span>理财福利！领取理财券，每日限额2000份</span></div>
+<p class="article-editor">责任编辑：王一帆 </p>"""
+
+
+def test_sina_cleaner() -> None:
+    cleaned = clean(SINA_BODY, source="新浪财经", category="金融", feed="新浪财经－国內")
+    assert cleaned.text == "推进“星河乐业”行动。"
+    found = cleaned.found
+    assert (found.original_title, found.editor, found.byline) == ("某市小店焕新", "王一帆", "周小满")
+    assert found.stock_codes == ["sz000001"]
+
+
+def test_cls_cleaner_lifts_dateline_and_closing_credits() -> None:
+    deep = clean("<p><strong>财联社7月4日讯（编辑 潇潇）</strong>本周一市场平静。</p>", source="财联社")
+    assert (deep.text, deep.found.editor) == ("财联社7月4日讯（编辑 潇潇）本周一市场平静。", "潇潇")
+    flash = clean("<div>【标题】财联社10月20日电，吞吐量增长。（编辑 林晓）</div>", source="财联社")
+    assert (flash.text, flash.found.editor) == ("【标题】财联社10月20日电，吞吐量增长。", "林晓")
+
+
+ZHIHU_DAILY = """<div class="question"><h2 class="question-title">问题？</h2><div class="answer">
+<strong><img class="avatar" src="https://pic1.zhimg.com/a_l.jpg"><span class="author">雾里，</span><span class="bio">中学老师</span>
+<a href="https://www.zhihu.com/question/1/answer/2" class="originUrl" hidden>查看知乎原文</a></strong>
+<div class="content"><p>回答正文。设计 --&gt;制造。</p></div></div>
+<div class="view-more"><a href="https://www.zhihu.com/question/1">查看知乎讨论</a></div></div>"""
+
+
+def test_zhihu_daily_answer_header() -> None:
+    cleaned = clean(ZHIHU_DAILY, source="知乎", feed="知乎日报")
+    assert cleaned.text == "回答正文。设计 -->制造。"
+    assert (cleaned.found.byline, cleaned.found.url) == ("雾里", "https://www.zhihu.com/question/1/answer/2")
+    assert cleaned.found.images == []  # the avatar is not an image of the post
+    assert_body_clean([cleaned.text])  # an arrow in prose is not comment syntax
+
+
+def test_zhihu_hot_answerer_line() -> None:
+    cleaned = clean("晨风的回答<br><br><p>不难。</p>", source="知乎", feed="知乎热榜")
+    assert (cleaned.text, cleaned.found.byline) == ("不难。", "晨风")
+
+
+def test_kr36_cleaner() -> None:
+    body = (
+        "<blockquote><p>神译局是36氪旗下编译团队，关注科技。</p></blockquote>"
+        "<p>编者按：本文来自微信公众号“机器观察”（ID：rw），作者：李四，编辑：王五，36氪经授权发布。</p>"
+        "<p>编者按：这是编辑写的导语。</p><p><strong>相关阅读：</strong></p>"
+        '<p><a href="https://36kr.com/p/preview/abc">另一篇文章</a></p>'
+        '<p>仓库里的<a class="project-link" href="https://36kr.com/projectDetails/1">机器人</a>都很像。</p>'
+    )
+    cleaned = clean(body, source="36kr")
+    assert cleaned.text == "这是编辑写的导语。\n仓库里的机器人都很像。"
+    found = cleaned.found
+    assert found.attribution == "本文来自微信公众号“机器观察”（ID：rw），作者：李四，编辑：王五，36氪经授权发布。"
+    assert (found.byline, found.editor) == ("李四", "王五")
+
+
+def test_ithome_cleaner() -> None:
+    body = '<p><a class="s_tag" href="https://www.ithome.com/">IT之家</a> 7 月 2 日消息，新品发布。</p><p>广告声明：文内含有的对外跳转链接……IT之家所有文章均包含本声明。</p>'
+    assert clean(body, source="IT 之家").text == "IT之家 7 月 2 日消息，新品发布。"
+
+
+def test_jandan_source_url() -> None:
+    cleaned = clean("<p>译文。</p><p>https://www.example.com/2021/05/a/</p>", source="煎蛋")
+    assert (cleaned.text, cleaned.found.url) == ("译文。", "https://www.example.com/2021/05/a/")
+
+
+def test_bangumi_platform_links_leave_an_image_only_post() -> None:
+    body = '<img src="https://lain.bgm.example/c.jpg"><ul><li><a href="https://bangumi.tv/subject/1">番组计划</a></li></ul>'
+    cleaned = clean(body, source="Bangumi")
+    assert (cleaned.text, cleaned.found.images) == ("", ["https://lain.bgm.example/c.jpg"])
+
+
+def test_wef_report_link() -> None:
+    cleaned = clean(
+        '<a href="https://www3.weforum.example/r.pdf">Download PDF</a><p>A report.</p>', source="世界经济论坛"
+    )
+    assert (cleaned.text, cleaned.found.url) == ("A report.", "https://www3.weforum.example/r.pdf")
+
+
+def test_vgtime_editor_widgets() -> None:
+    body = '<div class="vg_insert_img_onfocus"><input type="hidden">替换图片</div><p>正文。</p>'
+    assert clean(body, source="游戏时光").text == "正文。"
+
+
+def test_mastodon_invisible_link_parts_and_image_only_toot() -> None:
+    body = '<p>看 <a href="https://e.example/a/b"><span class="invisible">https://</span>e.example/a</a></p>'
+    assert clean(body, source="Mastodon").text == "看 e.example/a"
+    assert clean('<hr><br><img src="https://img.example.com/1.jpg" alt="image ">', source="Mastodon").text == ""
+
+
+def test_every_site_cleaner_is_selected_by_its_source() -> None:
+    for name, cls in all_cleaners().items():
+        source = sorted(cls.sources)[0]
+        assert cleaner_for("任意", source, sorted(cls.feeds)[0] if cls.feeds else "任意").name == name
+    assert cleaner_for("编程", "少数派", "首页") is GENERIC
+
+
+# --- feeds absent from the sample: the generic cleaner, no code change --------------------------
+UNSEEN = {
+    "sspai.md": {"images": ["https://cdn.sspai.example/2022/desk.jpg?imageMogr2/auto-orient/quality/95"]},
+    "woshipm.md": {"byline": "产品小北"},
+    "juejin.md": {"truncated": True},
+    "meituan.md": {},
+    "mlog.md": {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNSEEN))
+def test_unseen_feed_comes_out_clean_through_the_generic_cleaner(name: str) -> None:
+    record = process_file((FIXTURES / name).read_bytes(), f"x/y/z/{name}")
+    assert isinstance(record, Post)
+    assert record.cleaner == "generic"
+    assert record.text and not BOILERPLATE.search(record.text)
+    assert_body_clean([record.text])
+    for field, value in UNSEEN[name].items():
+        assert getattr(record, field) == value
+
+
+def test_plain_text_feed_keeps_sentences_and_names_whole() -> None:
+    record = process_file((FIXTURES / "mlog.md").read_bytes(), "x/y/z/mlog.md")
+    assert isinstance(record, Post)
+    assert "string 的零值是空字符串，指针的零值是 nil。" in record.text
+    assert "Rob Pike" in record.text
+    assert record.text.count("\n") == 1
+
+
+# --- the real sample ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_records(real_sample: Path) -> list[Post]:
+    posts = real_sample / "source" / "_posts"
+    records = [
+        process_file(path.read_bytes(), path.relative_to(posts).as_posix()) for path in sorted(posts.rglob("*.md"))
+    ]
+    assert all(isinstance(r, Post) for r in records)
+    return records  # type: ignore[return-value]
+
+
+def test_real_sample_bodies_are_clean(real_records: list[Post]) -> None:
+    assert_body_clean([r.text for r in real_records])
+    assert not [r.raw_path for r in real_records if BOILERPLATE.search(r.text)]
+
+
+def test_real_sample_fields_are_filled_where_the_post_has_them(real_records: list[Post]) -> None:
+    def feed(source: str, name: str | None = None) -> list[Post]:
+        return [r for r in real_records if r.source == source and (name is None or r.feed == name)]
+
+    sina = feed("新浪财经")
+    assert sina and all(r.editor for r in sina)
+    assert sum(bool(r.original_title) for r in sina) >= 9
+    assert sum(bool(r.stock_codes) for r in sina) >= 6
+    assert any(r.byline for r in sina)
+    daily = feed("知乎", "知乎日报")
+    assert daily and all(r.url and r.url.startswith("https://www.zhihu.com/question/") and r.byline for r in daily)
+    assert all(r.byline for r in feed("知乎", "知乎热榜"))
+    kr = feed("36kr")
+    assert sum(bool(r.attribution) for r in kr) == 3
+    assert any(r.editor for r in feed("财联社")) and any(r.byline for r in feed("财联社"))
+    assert all(r.url and r.url.endswith(".pdf") for r in feed("世界经济论坛"))
+    assert {r.empty_body for r in feed("AcFun")} == {True}
+    assert sum(r.empty_body for r in feed("Mastodon")) == 1
+    assert all(not r.truncated for r in real_records)  # no body of the sample is cut off
