@@ -73,9 +73,15 @@ def test_a_sentence_mentioning_a_reporter_is_not_a_credit_line() -> None:
     assert (cleaned.text, cleaned.found.byline) == ("他告诉记者，事情已经解决。", None)
 
 
-def test_lift_source_line() -> None:
+def test_lift_source_line_keeps_a_second_source_in_the_text() -> None:
     cleaned = clean("<p>来源：某某日报</p><p>正文。</p><p>来源|另一家</p>")
-    assert (cleaned.text, cleaned.found.attribution) == ("正文。", "某某日报")
+    assert (cleaned.text, cleaned.found.attribution) == ("正文。\n来源|另一家", "某某日报")
+
+
+def test_a_credit_line_whose_field_is_taken_stays_in_the_text() -> None:
+    body = "<p>每经编辑 黄某</p><p>正文。</p><p>责任编辑：王某</p>"
+    cleaned = clean(body, source="新浪财经", category="金融", feed="新浪财经－国內")
+    assert (cleaned.text, cleaned.found.editor) == ("每经编辑 黄某\n正文。", "王某")
 
 
 def test_drop_reprint_notice_lifts_the_published_by_author() -> None:

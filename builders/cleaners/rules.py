@@ -38,7 +38,8 @@ def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
 
 # --- lift_reporter_line ---------------------------------------------------------------------------
 # A line that is only staff credits: "本报记者 张三 见习记者 李 四", "（总台记者 王五）", "每经编辑 赵六",
-# "文 | 钱七". Writers go to ``byline``, editors to ``editor`` (when the site did not name one).
+# "文 | 钱七". Writers go to ``byline``, editors to ``editor``; when the field is already taken (Sina's
+# 责任编辑 names the editor) the line stays in the text rather than being thrown away.
 ROLE = r"(?:[^\s，。、（）()【】|丨:：]{0,8}?)(记者|通讯员|实习生|作者|撰文|责编|编辑)"
 CREDIT_LINE = re.compile(
     rf"^[【（(\[]?\s*(?:{ROLE}[\s:：|丨/]*[^\s，。、：:（）()【】]{{1,12}}(?:[ 　、][^\s，。、：:（）()【】记者编辑]{{1,12}}){{0,3}}\s*)+[】）)\]]?$"
@@ -61,11 +62,15 @@ def _credits(line: str) -> tuple[list[str], list[str]]:
     return writers, editors
 
 
-def _set_credits(found: Found, writers: list[str], editors: list[str]) -> None:
-    if writers and found.byline is None:
+def _set_credits(found: Found, writers: list[str], editors: list[str]) -> bool:
+    """Store the credits; False (and nothing stored) when a field is already taken: the line then stays."""
+    if (writers and found.byline is not None) or (editors and found.editor is not None):
+        return False
+    if writers:
         found.byline = "、".join(writers)
-    if editors and found.editor is None:
+    if editors:
         found.editor = "、".join(editors)
+    return bool(writers or editors)
 
 
 def lift_reporter_line(paragraphs: list[str], found: Found) -> list[str]:
@@ -75,23 +80,21 @@ def lift_reporter_line(paragraphs: list[str], found: Found) -> list[str]:
         near_edge = index < HEAD or index > last - TAIL
         if near_edge and len(paragraph) <= 40:
             pen = PEN_NAME.match(paragraph)
-            if pen:
-                _set_credits(found, [pen.group(1)], [])
+            if pen and _set_credits(found, [pen.group(1)], []):
                 continue
-            if CREDIT_LINE.match(paragraph):
-                _set_credits(found, *_credits(paragraph))
+            if CREDIT_LINE.match(paragraph) and _set_credits(found, *_credits(paragraph)):
                 continue
         if index < HEAD:
             lead = CREDIT_LEAD.match(paragraph)
-            if lead and len(paragraph) > lead.end():
-                _set_credits(found, *_credits(lead.group(1)))
+            if lead and len(paragraph) > lead.end() and _set_credits(found, *_credits(lead.group(1))):
                 paragraph = paragraph[lead.end() :].lstrip()
         kept.append(paragraph)
     return kept
 
 
 # --- lift_source_line -----------------------------------------------------------------------------
-# "来源：每日经济新闻", "来源|九派新闻、新华每日电讯", "来源：VGC" standing alone near the start or end.
+# "来源：每日经济新闻", "来源|九派新闻、新华每日电讯", "来源：VGC" standing alone near the start or end;
+# lifted only while attribution is free (a second source line stays in the text: nothing goes to the bin).
 SOURCE_LINE = re.compile(r"^[（(]?(?:来源|出处|转自|Source)\s*[:：|丨]\s*([^\n]{1,50}?)[）)]?$")
 
 
@@ -100,9 +103,8 @@ def lift_source_line(paragraphs: list[str], found: Found) -> list[str]:
     last = len(paragraphs) - 1
     for index, paragraph in enumerate(paragraphs):
         match = SOURCE_LINE.match(paragraph) if (index < HEAD or index > last - TAIL) else None
-        if match and not any(mark in match.group(1) for mark in "。！？"):
-            if found.attribution is None:
-                found.attribution = match.group(1).strip()
+        if match and found.attribution is None and not any(mark in match.group(1) for mark in "。！？"):
+            found.attribution = match.group(1).strip()
             continue
         kept.append(paragraph)
     return kept
