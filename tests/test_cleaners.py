@@ -92,7 +92,7 @@ def test_drop_reprint_notice_lifts_the_published_by_author() -> None:
 
 def test_drop_app_promotion_and_noise_lines() -> None:
     body = (
-        "<p>正文。</p><p>扫描下方二维码，下载某某APP</p><p>=====</p><p>image</p>"
+        "<p>正文。</p><p>扫描下方二维码，下载某某APP</p><p>=====</p><p>image</p><p>20200810234426.png</p>"
         "<figure><img src='https://img.example.com/a.png'><figcaption>图片来源于网络</figcaption></figure>"
     )
     cleaned = clean(body)
@@ -133,7 +133,8 @@ def test_cls_cleaner_lifts_dateline_and_closing_credits() -> None:
     assert (flash.text, flash.found.editor) == ("【标题】财联社10月20日电，吞吐量增长。", "林晓")
 
 
-ZHIHU_DAILY = """<div class="question"><h2 class="question-title">问题？</h2><div class="answer">
+ZHIHU_DAILY = """<div class="question"><h2 class="question-title">问题？</h2>
+问题的另一种写法？<div class="answer">
 <strong><img class="avatar" src="https://pic1.zhimg.com/a_l.jpg"><span class="author">雾里，</span><span class="bio">中学老师</span>
 <a href="https://www.zhihu.com/question/1/answer/2" class="originUrl" hidden>查看知乎原文</a></strong>
 <div class="content"><p>回答正文。设计 --&gt;制造。</p></div></div>

@@ -22,18 +22,27 @@ TAIL = 3
 SHORT = 60
 
 # --- drop_noise_line ------------------------------------------------------------------------------
-# Stand-ins for images and bare link labels, separator rules, image credits.
+# Stand-ins for images and bare link labels, separator rules, image credits, captions that are only an
+# image's file name ("20200810234426.png").
 NOISE_LINES = frozenset(
     {"image", "img", "图片", "图", "[图片]", "查看原文", "阅读原文", "点击查看原文", "原文链接", "Download PDF"}
 )
 SEPARATOR_LINE = re.compile(r"^[=\-*_~—–·.•#+]{3,}$")
+IMAGE_FILE_NAME = re.compile(r"^[\w\-.]{1,80}\.(?:png|jpe?g|gif|webp|bmp|svg)$", re.IGNORECASE)
 IMAGE_CREDIT = re.compile(
     r"^[（(]?(?:题图|配图|封面图?|图片|图源|图)\s*(?:来源|来自|源自|[:：|丨])\s*[:：]?\s*[^。！？\n]{0,40}[）)]?$"
 )
 
 
 def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
-    return [p for p in paragraphs if p not in NOISE_LINES and not SEPARATOR_LINE.match(p) and not IMAGE_CREDIT.match(p)]
+    return [
+        p
+        for p in paragraphs
+        if p not in NOISE_LINES
+        and not SEPARATOR_LINE.match(p)
+        and not IMAGE_CREDIT.match(p)
+        and not IMAGE_FILE_NAME.match(p)
+    ]
 
 
 # --- lift_reporter_line ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
@@ -36,6 +36,14 @@ class ZhihuCleaner(Cleaner):
                 found.byline = name
             return True
         return bool(classes & DROPPED_CLASSES)
+
+    # Rule question_text (知乎日报): the question written straight into `div.question` is the post's
+    # title (reworded), not the answer: its bare text is dropped before the walk reads it.
+    def visit(self, tag: Tag, found: Found) -> None:
+        if tag.name == "div" and "question" in self.classes(tag):
+            for child in list(tag.children):
+                if type(child) is NavigableString and child.strip():
+                    child.replace_with("")
 
     def tidy(self, paragraphs: list[str], found: Found) -> list[str]:
         if paragraphs:
