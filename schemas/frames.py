@@ -27,7 +27,7 @@ Strings = Annotated[pl.List, pl.Utf8]
 # --- body-cleanliness patterns: each names what it forbids in `text` ------------------------------
 MARKUP_TAG = r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>"
 # Comment syntax: every comment opens with `<!--`; a stray closer shows as `]-->` / `--->` glued to markup
-# debris. A bare `-->` after a space is an arrow in prose ("设计 -->制造") and stays the author's.
+# debris. A bare `-->` after a space is an arrow in prose ("构思 -->实现") and stays the author's.
 HTML_COMMENT = r"(?m)<!--|[\]\-/]-->|^-->"
 HTML_ENTITY = r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 CSS_RULE = r"\{\s*[a-z-]+\s*:\s*[^;{}\n]+;"

@@ -16,13 +16,11 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("trafilatura") is None,
 
 
 def test_paragraph_matching_rules() -> None:
-    assert covered(
-        reduce("比如海马汽车哈投股份远东股份"), reduce("比如海马汽车（000572）、哈投股份（600864）、远东股份等")
-    )
+    assert covered(reduce("例如星河科技云帆股份"), reduce("例如星河科技（000001）、云帆股份（600001）等"))
     assert not covered(reduce("一段我们没有的话"), reduce("完全不同的内容在这里"))
-    assert lifted("本报记者 包兴安 见习记者 杨 洁", ["包兴安、杨 洁"])
-    assert not lifted("本报记者 包兴安", ["杨 洁"])
-    assert leaks("责任编辑：某某") and leaks("a &amp; b") and not leaks("设计 -->制造")
+    assert lifted("本报记者 钱小二 见习记者 孙 三", ["钱小二、孙 三"])
+    assert not lifted("本报记者 钱小二", ["孙 三"])
+    assert leaks("责任编辑：某某") and leaks("a &amp; b") and not leaks("构思 -->实现")
 
 
 def test_we_leak_nothing_where_trafilatura_leaks_and_lose_no_paragraph_it_keeps(real_sample: Path) -> None:

@@ -23,7 +23,7 @@ SHORT = 60
 
 # --- drop_noise_line ------------------------------------------------------------------------------
 # Stand-ins for images and bare link labels, separator rules, image credits, captions that are only an
-# image's file name ("20200810234426.png").
+# image's file name ("20230101120000.png").
 NOISE_LINES = frozenset(
     {"image", "img", "图片", "图", "[图片]", "查看原文", "阅读原文", "点击查看原文", "原文链接", "Download PDF"}
 )
@@ -102,7 +102,7 @@ def lift_reporter_line(paragraphs: list[str], found: Found) -> list[str]:
 
 
 # --- lift_source_line -----------------------------------------------------------------------------
-# "来源：每日经济新闻", "来源|九派新闻、新华每日电讯", "来源：VGC" standing alone near the start or end;
+# "来源：某某日报", "来源|某报、某社", "来源：SomeSite" standing alone near the start or end;
 # lifted only while attribution is free (a second source line stays in the text: nothing goes to the bin).
 SOURCE_LINE = re.compile(r"^[（(]?(?:来源|出处|转自|Source)\s*[:：|丨]\s*([^\n]{1,50}?)[）)]?$")
 

@@ -8,7 +8,7 @@ from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
 
-# Rule dateline_credit: in the dateline `财联社7月4日讯（编辑 潇湘）` / `财联社（深圳，记者 成孟琦）讯`; the
+# Rule dateline_credit: in the dateline `财联社5月2日讯（编辑 林某）` / `财联社（上海，记者 陈某）讯`; the
 # dateline stays in the text (it is part of the sentence), the names are lifted.
 DATELINE = re.compile(r"^(?:【[^】]{0,80}】)?财联社[^，。]{0,40}?[（(]([^）)]{1,40})[）)]")
 EDITOR = re.compile(r"编辑\s*[:：]?\s*([^\s，,、）)]+(?:[ 、][^\s，,、）)]+)*)")

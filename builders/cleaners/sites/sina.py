@@ -12,7 +12,7 @@ from builders.cleaners.found import Found
 
 # Rule qr_block: the end-of-article QR promotion and the futures-account (开户) QR block.
 QR_CLASSES = frozenset({"appendQr_wrap", "appendQr_normal", "appendQr_normal_txt", "app-kaihu-qr"})
-# Rule stock_tag: `<span id="stock_sz002336"><a>人人乐</a></span><span id="quote_sz002336"></span>`.
+# Rule stock_tag: `<span id="stock_sz000001"><a>星河</a></span><span id="quote_sz000001"></span>乐业`.
 STOCK_ID = re.compile(r"^stock_([a-z]{2}[0-9A-Za-z.]{1,10})$")
 # Rules original_title and editor_line.
 ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")

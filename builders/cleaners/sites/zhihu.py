@@ -14,7 +14,7 @@ from builders.cleaners.found import Found
 # the "查看知乎讨论" footer, the empty image placeholder and the question title (it is the post title) dropped.
 DROPPED_CLASSES = frozenset({"avatar", "bio", "view-more", "img-place-holder", "question-title"})
 NAME_TRAIL = "，,：: \u3000"
-# Rule answerer_line (知乎热榜): the first line `pansz的回答` names the answerer.
+# Rule answerer_line (知乎热榜): the first line `晨风的回答` names the answerer.
 ANSWERER_LINE = re.compile(r"^(.{1,40}?)\s*的回答$")
 
 
