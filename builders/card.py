@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from builders.version import DATASET_VERSION
 from builders.configs import config_name
 from builders.identity import SPLITS
+from builders.manifest import cache_key, data_fingerprint
+from builders.version import DATASET_VERSION
 from schemas.features import FEATURES
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
             "config_name": name,
             "data_files": [{"split": split, "path": f"data/{split}-*.parquet"} for split in present],
             "version": DATASET_VERSION,
+            "description": cache_key(data_fingerprint(summary.shard_files)),  # busts `datasets`' cache on rebuilds
         }
         if name == "default":
             entry["default"] = True
