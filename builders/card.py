@@ -64,7 +64,9 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
             "config_name": name,
             "data_files": [{"split": split, "path": f"data/{split}-*.parquet"} for split in present],
             "version": DATASET_VERSION,
-            "description": cache_key(data_fingerprint(summary.shard_files)),  # busts `datasets`' cache on rebuilds
+            "description": cache_key(
+                DATASET_VERSION, data_fingerprint(summary.shard_files)
+            ),  # busts `datasets`' cache on rebuilds
         }
         if name == "default":
             entry["default"] = True

@@ -93,10 +93,10 @@ def record_sha256(row: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(row).encode("utf-8")).hexdigest()
 
 
-def cache_key(data_sha256: str) -> str:
+def cache_key(version: str, data_sha256: str) -> str:
     """The README ``configs[].description``: `datasets` hashes the README's configs into its cache key, so a
     rebuild with different bytes is never served from a stale cache (mtimes and sizes may well be equal)."""
-    return f"{DATASET_NAME} {DATASET_VERSION}, data sha256 {data_sha256}"
+    return f"{DATASET_NAME} {version}, data sha256 {data_sha256}"
 
 
 def describe_shards(folder: Path, shards: dict[str, list[str]]) -> list[dict[str, Any]]:
