@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -195,7 +195,7 @@ def test_load_release_fails_loudly(
     first_build: tuple[Path, Path], history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw, v010 = first_build
-    with pytest.raises(ReleaseError, match="wrong version: .* holds version 0.1.0, expected 0.2.0"):
+    with pytest.raises(ReleaseError, match=r"wrong version: .* holds version 0\.1\.0, expected 0\.2\.0"):
         load_release(v010, version="0.2.0", releases_path=history)
     corrupt = Path(shutil.copytree(v010, tmp_path / "corrupt"))
     shard = next((corrupt / "data").glob("*.parquet"))
@@ -215,8 +215,8 @@ def test_load_release_fails_loudly(
 class FakeHub:
     """Stands in for HfApi: records calls; knows the tags given."""
 
-    calls: list[tuple[str, dict[str, Any]]] = []
-    tags: list[str] = []
+    calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+    tags: ClassVar[list[str]] = []
 
     def __init__(self, token: str | None = None) -> None:
         pass
@@ -278,6 +278,6 @@ def test_publish_uploads_a_mirror_then_tags_it(
         "tag_message": "zh-rss-posts 0.1.0",
     }
     FakeHub.calls, FakeHub.tags = [], ["v0.1.0"]
-    with pytest.raises(RuntimeError, match="tag v0.1.0 already exists"):
+    with pytest.raises(RuntimeError, match=r"tag v0\.1\.0 already exists"):
         publish(plan)
     assert [name for name, _ in FakeHub.calls] == ["create_repo"]
