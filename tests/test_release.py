@@ -17,8 +17,12 @@ from builders.cli import main
 from builders.hub import plan_publish, publish
 from builders.manifest import schema_fingerprint
 from builders.release import (
+    CARD_PATH,
     RELEASES_PATH,
+    TABLE_END,
+    TABLE_START,
     ReleaseError,
+    history_table,
     load_history,
     load_release,
     record_release,
@@ -105,6 +109,12 @@ def test_the_code_agrees_with_the_latest_recorded_release() -> None:
     versions = [SemVer.parse(e["version"]) for e in releases]
     assert versions == sorted(set(versions))
     assert json.loads(RELEASES_PATH.read_text(encoding="utf-8"))["dataset"] == "zh-rss-posts"
+
+
+def test_the_card_shows_the_recorded_history() -> None:
+    card = CARD_PATH.read_text(encoding="utf-8")
+    block = card.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
+    assert block == history_table(load_history(RELEASES_PATH))
 
 
 def test_the_bump_the_fingerprints_prove() -> None:
