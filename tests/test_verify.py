@@ -108,3 +108,13 @@ def test_not_a_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert f"no MANIFEST.json: {tmp_path} is not a zh-rss-posts build" in capsys.readouterr().err
     (tmp_path / "MANIFEST.json").write_text("{not json", encoding="utf-8")
     assert "MANIFEST.json is unreadable" in verify(tmp_path).problems[0]
+
+
+def test_a_build_with_every_post_quarantined_still_verifies(tmp_path: Path) -> None:
+    raw = write_corpus(tmp_path / "raw", {"金融/测试财经/快讯/坏.md": {"text": "not a post"}})
+    build(raw, tmp_path / "out", workers=1)
+    report = verify(tmp_path / "out", raw=raw)
+    assert report.ok, report.format()
+    assert report.notes == ["the build has no shards (no records): nothing to load"]
+    (tmp_path / "out" / "quarantine.jsonl").write_text("", encoding="utf-8")
+    assert "quarantined: manifest says 1, the files say 0" in verify(tmp_path / "out").problems
