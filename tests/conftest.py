@@ -66,7 +66,7 @@ INVENTED_POSTS: dict[str, dict[str, object]] = {
     f"{cat}/{src}/{feed}/{name}.md": {
         "title": f"'{name}'",
         "categories": (cat, src, feed),
-        "date": f"Mon, 0{day} Aug 2022 0{day}:15:00 GMT",
+        "date": f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][day - 1]}, 0{day} Aug 2022 0{day}:15:00 GMT",
         "body": f"<p>{name}：这是第{day}篇虚构的测试文章，内容只为测试版本管理。</p><p>第二段写了一些别的细节，编号{day}。</p>",
     }
     for day, (cat, src, feed, name) in enumerate(
