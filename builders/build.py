@@ -51,6 +51,10 @@ class BuildSummary:
     cells: dict[tuple[str, str, bool], list[int]] = field(default_factory=dict)
     duplicates: int = 0
     shards: dict[str, list[str]] = field(default_factory=dict)
+    # (raw_path, raw_sha256) of every post file, quarantined ones included: the manifest's input fingerprint
+    input_files: list[tuple[str, str]] = field(default_factory=list)
+    # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
+    shard_files: list[dict[str, Any]] = field(default_factory=list)
 
     def count_row(self, row: dict[str, Any], split: str) -> None:
         self.records += 1
@@ -107,7 +111,7 @@ def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
 def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSummary:
     """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
     from builders.card import write_card
-    from builders.manifest import write_manifest
+    from builders.manifest import describe_shards, raw_file_sha256, write_manifest
 
     workers = workers or os.cpu_count() or 1
     _, files, ignored = discover(raw_root)
@@ -117,10 +121,14 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
         finder = DuplicateFinder()
         staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **PARQUET_OPTIONS)
         batch: list[dict[str, Any]] = []
+        file_paths = {item.raw_path: item.path for item in files}
         for result in _progress(process_all(files, workers), len(files), "parse+clean"):
             if isinstance(result, Rejection):
                 summary.quarantined.append(result)
+                path = file_paths.get(result.raw_path)
+                summary.input_files.append((result.raw_path, raw_file_sha256(path) if path else "unreadable"))
                 continue
+            summary.input_files.append((result["raw_path"], result["raw_sha256"]))
             finder.add(result["id"], result["published_at"], result["text"])
             batch.append(result)
             if len(batch) >= STAGING_BATCH:
@@ -148,6 +156,7 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
         staging_path.unlink()
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
+        summary.shard_files = describe_shards(work, summary.shards)
 
         with (work / "quarantine.jsonl").open("w", encoding="utf-8") as report:
             for rejection in sorted(summary.quarantined, key=lambda r: r.raw_path):

@@ -18,6 +18,7 @@ from datasets import DatasetInfo, SplitDict, SplitInfo
 
 from builders.configs import config_name
 from builders.identity import SPLITS
+from builders.manifest import cache_key, data_fingerprint
 from builders.version import DATASET_VERSION
 from schemas.features import FEATURES
 
@@ -63,6 +64,8 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
             "config_name": name,
             "data_files": [{"split": split, "path": f"data/{split}-*.parquet"} for split in present],
             "version": DATASET_VERSION,
+            # `datasets` hashes the configs into its cache key: a rebuild with other bytes is never served stale
+            "description": cache_key(DATASET_VERSION, data_fingerprint(summary.shard_files)),
         }
         if name == "default":
             entry["default"] = True

@@ -9,6 +9,10 @@ import importlib
 COMMAND_MODULES: tuple[str, ...] = (
     "builders.build_command",
     "builders.validate",
+    "builders.verify",
+    "builders.diff",
+    "builders.release",
+    "builders.hub",
 )
 
 

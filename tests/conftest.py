@@ -59,3 +59,35 @@ def write_post(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# Invented posts for versioning tests (manifest, verify, diff, release): raw_path -> make_post kwargs.
+INVENTED_POSTS: dict[str, dict[str, object]] = {
+    f"{cat}/{src}/{feed}/{name}.md": {
+        "title": f"'{name}'",
+        "categories": (cat, src, feed),
+        "date": f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][day - 1]}, 0{day} Aug 2022 0{day}:15:00 GMT",
+        "body": f"<p>{name}：这是第{day}篇虚构的测试文章，内容只为测试版本管理。</p><p>第二段写了一些别的细节，编号{day}。</p>",
+    }
+    for day, (cat, src, feed, name) in enumerate(
+        [
+            ("金融", "测试财经", "快讯", "央行公布虚构数据"),
+            ("金融", "测试财经", "快讯", "某地新开一家书店"),
+            ("金融", "测试财经", "深度", "港口吞吐量的故事"),
+            ("社交媒体", "测试社区", "热榜", "周末去哪里爬山"),
+            ("社交媒体", "测试社区", "热榜", "家里的猫学会开门"),
+            ("新媒体", "测试科技", "资讯", "一款开源工具发布新版"),
+        ],
+        start=1,
+    )
+}
+
+
+def write_corpus(root: Path, posts: dict[str, dict[str, object]] | None = None) -> Path:
+    """Write posts (raw_path -> make_post kwargs, or raw text under key "text") as a Hexo tree; returns root."""
+    for raw_path, kwargs in (INVENTED_POSTS if posts is None else posts).items():
+        path = root / "source" / "_posts" / raw_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = kwargs["text"] if "text" in kwargs else make_post(**kwargs)  # type: ignore[arg-type]
+        path.write_text(str(text), encoding="utf-8")
+    return root

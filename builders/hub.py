@@ -1,0 +1,120 @@
+"""``zh-rss-posts publish [DIR] --repo ORG/zh-rss-posts [--dry-run]``: push a recorded release to the Hub.
+
+The folder is uploaded as one commit that mirrors it exactly (remote files it does not have are deleted,
+so no stale shard of an older release is left for ``data/<split>-*.parquet`` to pick up), then the commit
+is tagged ``vX.Y.Z``. Research code pins it with ``load_dataset(REPO, revision="vX.Y.Z")``.
+
+Refused unless the build verifies, its version is recorded in releases.json with the same content, and
+(on the Hub) the tag does not exist yet. ``--dry-run`` prints the plan without any network access.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builders.manifest import canonical_json
+from builders.release import RELEASES_PATH, find, load_history, release_entry
+from builders.verify import verify
+
+
+@dataclass
+class PublishPlan:
+    folder: Path
+    repo_id: str
+    version: str
+    tag: str
+    files: list[tuple[str, int]] = field(default_factory=list)  # (path in repo, bytes)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def commit_message(self) -> str:
+        return f"zh-rss-posts {self.version}"
+
+    def format(self) -> str:
+        lines = [
+            f"publish {self.folder} to https://huggingface.co/datasets/{self.repo_id}",
+            f"  1. upload_folder(repo_type='dataset', commit_message={self.commit_message!r}, delete_patterns=['*'])"
+            f" with {len(self.files)} file(s), {sum(b for _, b in self.files)} bytes:",
+            *(f"       {path} ({size} bytes)" for path, size in self.files),
+            f"  2. create_tag(tag={self.tag!r}) on that commit",
+            f"  pinned load: load_dataset({self.repo_id!r}, revision={self.tag!r})",
+        ]
+        if self.problems:
+            lines.append("REFUSED:")
+            lines.extend(f"- {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+def plan_publish(folder: Path, repo_id: str, releases_path: Path = RELEASES_PATH) -> PublishPlan:
+    """What ``publish`` would do, and why it would refuse; no network access."""
+    report = verify(folder)
+    manifest: dict[str, Any] = report.manifest or {}
+    version = str(manifest.get("dataset_version", "?"))
+    plan = PublishPlan(folder, repo_id, version, f"v{version}")
+    if "/" not in repo_id:
+        plan.problems.append(f"repo {repo_id!r} is not ORG/NAME")
+    if not report.ok:
+        plan.problems.append("the build does not verify:\n" + report.format())
+        return plan
+    plan.files = [
+        (p.relative_to(folder).as_posix(), p.stat().st_size) for p in sorted(folder.rglob("*")) if p.is_file()
+    ]
+    recorded = find(load_history(releases_path), version)
+    if recorded is None:
+        plan.problems.append(f"version {version} is not a recorded release: run `zh-rss-posts release {folder}` first")
+    elif canonical_json(recorded) != canonical_json(release_entry(manifest)):
+        plan.problems.append(f"the build differs from the recorded release {version}")
+    return plan
+
+
+def publish(plan: PublishPlan, token: str | None = None, private: bool = False) -> str:
+    """Carry out a plan on the Hub (network); returns the tagged commit."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    api.create_repo(plan.repo_id, repo_type="dataset", private=private, exist_ok=True)
+    tags = {ref.name for ref in api.list_repo_refs(plan.repo_id, repo_type="dataset").tags}
+    if plan.tag in tags:
+        raise RuntimeError(f"tag {plan.tag} already exists on {plan.repo_id}: a release is never overwritten")
+    commit = api.upload_folder(
+        repo_id=plan.repo_id,
+        folder_path=str(plan.folder),
+        repo_type="dataset",
+        commit_message=plan.commit_message,
+        delete_patterns=["*"],
+    )
+    api.create_tag(
+        plan.repo_id, tag=plan.tag, revision=commit.oid, repo_type="dataset", tag_message=plan.commit_message
+    )
+    return commit.oid
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = plan_publish(Path(args.dir), args.repo, Path(args.releases))
+    print(plan.format())
+    if plan.problems:
+        return 1
+    if args.dry_run:
+        print("dry run: nothing sent")
+        return 0
+    try:
+        oid = publish(plan, private=args.private)
+    except Exception as error:  # network, auth, existing tag: report, never a traceback
+        print(f"error: publishing failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(f"published {plan.version} as {plan.tag} (commit {oid})")
+    return 0
+
+
+def add_command(commands: argparse._SubParsersAction) -> None:
+    hub = commands.add_parser("publish", help="upload a recorded release to the Hugging Face Hub and tag it vX.Y.Z")
+    hub.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    hub.add_argument("--repo", required=True, help="dataset repository on the Hub, e.g. ORG/zh-rss-posts")
+    hub.add_argument("--dry-run", action="store_true", help="print the plan only (no network)")
+    hub.add_argument("--private", action="store_true", help="create the repository private if it does not exist")
+    hub.add_argument("--releases", default=str(RELEASES_PATH), help="release history (default: repo releases.json)")
+    hub.set_defaults(run=run)
