@@ -9,6 +9,7 @@ import importlib
 COMMAND_MODULES: tuple[str, ...] = (
     "builders.build_command",
     "builders.validate",
+    "builders.stats",
 )
 
 
