@@ -96,7 +96,7 @@ def font_families() -> tuple[list[str], bool]:
     if family is None:
         warnings.warn(
             "no CJK font found (install Debian's fonts-noto-cjk): plots label categories by config name "
-            "and Chinese source/feed names may show as boxes",
+            "and Chinese source/feed names by rank",
             NoCJKFontWarning,
             stacklevel=2,
         )
@@ -106,6 +106,11 @@ def font_families() -> tuple[list[str], bool]:
 
 def category_label(category: str, config: str, cjk: bool) -> str:
     return f"{category} ({config})" if cjk else config
+
+
+def drawable(text: str, stand_in: str, cjk: bool) -> str:
+    """``text``, or without a CJK font a stand-in for non-ASCII text (the card's tables give names by rank)."""
+    return text if cjk or text.isascii() else stand_in
 
 
 def category_colors(stats: dict[str, Any]) -> dict[str, Any]:
@@ -248,17 +253,20 @@ def plot_top(stats: dict[str, Any], path: Path, cjk: bool) -> None:
             _empty_note(axes, "no records")
             axes.set_title(title, fontsize=13)
             continue
-        entries = list(reversed(entries))
+        labels = [drawable(label(e), f"#{rank}", cjk) for rank, e in enumerate(entries, start=1)]
+        entries, labels = list(reversed(entries)), list(reversed(labels))
         bars = axes.barh(
             range(len(entries)),
             [e["records"] for e in entries],
             color=[colors[e["category"]] for e in entries],
         )
         axes.bar_label(bars, padding=2, fontsize=9)
-        axes.set_yticks(range(len(entries)), [label(e) for e in entries], fontsize=10)
+        axes.set_yticks(range(len(entries)), labels, fontsize=10)
         axes.set_xlabel("records")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_title(title + " (colour: category)", fontsize=13)
+        axes.set_title(
+            title + (" (colour: category)" if cjk else "\n(no CJK font: #rank, names in the card)"), fontsize=13
+        )
         axes.margins(x=0.12)
     handles = [
         Patch(color=colors[c["category"]], label=category_label(c["category"], configs[c["category"]], cjk))
