@@ -143,7 +143,7 @@ def config_sizes(summary: BuildSummary, keep: Callable[[str, bool], bool]) -> di
 def counts_block(summary: BuildSummary, stats: dict[str, Any]) -> str:
     splits = " / ".join(f"{split} {stats['splits'].get(split, 0)}" for split in SPLITS)
     dates = stats["dates"]
-    span = f"{dates['first']} to {dates['last']}" if dates["first"] else "no dated post"
+    span = f"{dates['first']} to {dates['last']} (UTC)" if dates["first"] else "none (no post has a date)"
     median = {c: s["p50"] for c, s in stats["length"]["per_category"].items()}
     rows = "\n".join(
         f"| {cell(c['category'])} | `{c['config']}` | {c['records']} | {c['duplicates']} | {median.get(c['category'], '-')} |"
@@ -153,7 +153,7 @@ def counts_block(summary: BuildSummary, stats: dict[str, Any]) -> str:
         f"- version: **{stats['version']}**\n"
         f"- records: **{stats['records']}** ({stats['duplicates']['records']} marked duplicate)\n"
         f"- splits: {splits}\n"
-        f"- publication dates: {span} (UTC)\n"
+        f"- publication dates: {span}\n"
         f"- files seen: {summary.files_seen}; quarantined: {stats['quarantine']['files']}; "
         f"ignored non-posts: {len(summary.ignored)}\n"
         f"- empty bodies: {stats['flags']['empty_body']}; truncated by the feed: {stats['flags']['truncated']}\n\n"

@@ -243,3 +243,16 @@ def test_card_features_round_trip(small_build: Path) -> None:
     infos = yaml.safe_load((small_build / "README.md").read_text(encoding="utf-8").split("---\n", 2)[1])["dataset_info"]
     for info in infos:
         assert Features._from_yaml_list(info["features"]) == FEATURES
+
+
+def test_a_build_with_no_record_still_documents_itself(tmp_path: Path) -> None:
+    folder = tmp_path / "raw" / "source" / "_posts" / "金融" / "测试源" / "快讯"
+    folder.mkdir(parents=True)
+    (folder / "坏.md").write_text("没有 front matter", encoding="utf-8")
+    build(tmp_path / "raw", tmp_path / "ds", workers=1)
+    readme = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "records: **0**" in readme
+    assert "| `no_front_matter` | 1 |" in readme
+    assert load_card(tmp_path / "ds").data.to_dict()["license"] == "other"
+    assert (tmp_path / "ds" / "croissant.json").is_file()
+    assert (tmp_path / "ds" / "stats" / "stats.json").is_file()
