@@ -47,6 +47,7 @@ text and data mining exceptions, quotation), keep the attribution fields (`sourc
 ask for it; removal happens in the next release (see the card's Versioning section).
 """
 EXAMPLE_TEXT_CHARS = 200
+TAGS: tuple[str, ...] = ("chinese", "news", "rss", "finance", "social-media", "web-crawl")
 
 
 def card_template() -> str:
@@ -105,7 +106,7 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
         "task_categories": ["text-generation", "text-classification"],
         "task_ids": ["language-modeling", "topic-classification"],
         "size_categories": [size_category(summary.records)],
-        "tags": ["chinese", "news", "rss", "finance", "social-media", "web-crawl"],
+        "tags": list(TAGS),
         "configs": configs,
         "dataset_info": infos,
     }

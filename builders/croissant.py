@@ -14,7 +14,7 @@ from typing import Any
 
 from datasets import List, Value
 
-from builders.card import LICENSE_FILE, LICENSE_NAME, PRETTY_NAME, citation_block
+from builders.card import LICENSE_FILE, LICENSE_NAME, PRETTY_NAME, TAGS, citation_block
 from builders.manifest import sha256_file
 from builders.stats import shard_paths
 from builders.version import DATASET_VERSION
@@ -167,7 +167,7 @@ def croissant(folder: Path) -> dict[str, Any]:
         ),
         "version": DATASET_VERSION,
         "inLanguage": "zh",
-        "keywords": ["chinese", "news", "rss", "finance", "social-media", "web-crawl"],
+        "keywords": list(TAGS),
         "license": {
             "@type": "sc:CreativeWork",
             "name": LICENSE_NAME,
