@@ -111,7 +111,9 @@ def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
 def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSummary:
     """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
     from builders.card import write_card
+    from builders.croissant import write_croissant
     from builders.manifest import describe_shards, raw_file_sha256, write_manifest
+    from builders.stats import write_stats
 
     workers = workers or os.cpu_count() or 1
     _, files, ignored = discover(raw_root)
@@ -161,7 +163,9 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
         with (work / "quarantine.jsonl").open("w", encoding="utf-8") as report:
             for rejection in sorted(summary.quarantined, key=lambda r: r.raw_path):
                 report.write(json.dumps(rejection.to_json_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        write_stats(work)
         write_card(work, summary)
+        write_croissant(work)
         write_manifest(work, summary)
     return summary
 

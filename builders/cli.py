@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "builders.diff",
     "builders.release",
     "builders.hub",
+    "builders.stats",
 )
 
 

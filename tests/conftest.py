@@ -91,3 +91,84 @@ def write_corpus(root: Path, posts: dict[str, dict[str, object]] | None = None) 
         text = kwargs["text"] if "text" in kwargs else make_post(**kwargs)  # type: ignore[arg-type]
         path.write_text(str(text), encoding="utf-8")
     return root
+
+
+def write_small_corpus(root: Path) -> Path:
+    """An invented corpus in the crawler's format: 3 categories, an exact duplicate pair, one broken file.
+
+    Returns the raw root (``root/raw``)."""
+    posts = root / "raw" / "source" / "_posts"
+    entries = [
+        (
+            ("金融", "测试财经", "快讯"),
+            "央行公布数据",
+            "Mon, 03 Jan 2022 08:00:00 GMT",
+            "<p>央行今日公布了最新的货币数据，市场反应平稳。</p>",
+        ),
+        (
+            ("金融", "测试财经", "快讯"),
+            "股市收盘",
+            "Tue, 01 Feb 2022 08:00:00 GMT",
+            "<p>今日股市收盘，沪指小幅上涨，成交量放大。</p>" * 3,
+        ),
+        (
+            ("金融", "另一财经", "深度"),
+            "深度报道",
+            "Wed, 02 Mar 2022 08:00:00 GMT",
+            "<p>这是一篇关于新能源产业链的深度报道。</p>" * 20,
+        ),
+        (
+            ("社交媒体", "测试问答", "热榜"),
+            "一个问题",
+            "Thu, 03 Mar 2022 08:00:00 GMT",
+            "<p>有人问：怎样才能学好数学？回答说：多做题。</p>",
+        ),
+        (
+            ("社交媒体", "测试问答", "热榜"),
+            "一个问题的转载",
+            "Fri, 04 Mar 2022 08:00:00 GMT",
+            "<p>有人问：怎样才能学好数学？回答说：多做题。</p>",
+        ),
+        (
+            ("新媒体", "测试科技", "资讯"),
+            "新手机发布",
+            "Sat, 05 Mar 2022 08:00:00 GMT",
+            "<p>某公司发布了新款手机，搭载新的处理器。</p>" * 8,
+        ),
+        (
+            ("新媒体", "测试科技", "资讯"),
+            "无日期的帖子",
+            "Invalid Date",
+            "<p>这篇帖子的日期无法解析，只能当作缺失。</p>",
+        ),
+    ]
+    for categories, title, date, body in entries:
+        folder = posts.joinpath(*categories)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{title}.md").write_text(
+            make_post(title=f"'{title}'", categories=categories, date=date, body=body), encoding="utf-8"
+        )
+    broken = posts / "金融" / "测试财经" / "快讯" / "坏文件.md"
+    broken.write_text("这个文件没有 front matter，只有一行字。", encoding="utf-8")
+    return root / "raw"
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small invented corpus, built once (stats, card and croissant included)."""
+    from builders.build import build
+
+    root = tmp_path_factory.mktemp("small")
+    out = root / "dataset"
+    build(write_small_corpus(root), out, workers=1)
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_card_build(real_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real sample, built once for the card, stats and Croissant tests."""
+    from builders.build import build
+
+    out = tmp_path_factory.mktemp("real_card") / "dataset"
+    build(real_sample, out, workers=2)
+    return out
