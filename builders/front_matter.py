@@ -22,7 +22,7 @@ FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Reprs of hostile values (alias bombs, self-referencing lists) stay short: they go into messages.
 SHORT = reprlib.Repr()
-SHORT.maxlevel, SHORT.maxlist, SHORT.maxdict, SHORT.maxstring, SHORT.maxother = 3, 5, 5, 60, 60
+SHORT.maxlevel, SHORT.maxlist, SHORT.maxdict, SHORT.maxstring, SHORT.maxother = 2, 4, 4, 60, 60
 
 
 class PostLoader(SafeLoader):  # type: ignore[misc,valid-type]
@@ -115,7 +115,7 @@ def load_yaml(source: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise Rejected(
-            Reason.NOT_A_MAPPING, f"front matter is a {type(data).__name__}, not a mapping", SHORT.repr(data)
+            Reason.NOT_A_MAPPING, f"front matter is a {type(data).__name__}, not a mapping", SHORT.repr(data)[:200]
         )
     return data
 
@@ -130,7 +130,7 @@ def read_front_matter(source: str) -> FrontMatter:
     if len(levels) != 3 or not all(levels):
         raise Rejected(
             Reason.BAD_CATEGORIES,
-            f"categories must be three non-empty one-line strings, got {SHORT.repr(categories)}",
+            f"categories must be three non-empty one-line strings, got {SHORT.repr(categories)[:200]}",
         )
     category, source_name, feed = (str(level) for level in levels)
     return FrontMatter(

@@ -70,12 +70,17 @@ def time_budget(budget: Budget) -> Iterator[None]:
     if soft:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, soft)
+    watchdog = False
     if budget.hard:
-        faulthandler.dump_traceback_later(budget.hard, exit=True)
+        try:  # to file descriptor 2: sys.stderr may be a Python object without one (pytest capture)
+            faulthandler.dump_traceback_later(budget.hard, exit=True, file=2)  # type: ignore[arg-type]
+            watchdog = True
+        except (OSError, ValueError, TypeError):
+            watchdog = False
     try:
         yield
     finally:
-        if budget.hard:
+        if watchdog:
             faulthandler.cancel_dump_traceback_later()
         if soft:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -100,13 +105,15 @@ def process_one(item: RawFile, budget: Budget = Budget(None, None)) -> Result:
         return Rejection(item.raw_path, item.problem, item.problem_message or str(item.problem))
     try:
         with time_budget(budget):
-            result = process_file(read_raw(item), item.raw_path)
+            try:
+                data = read_raw(item)
+            except OSError as error:
+                return Rejection(item.raw_path, Reason.UNREADABLE, f"cannot read file: {type(error).__name__}: {error}")
+            result = process_file(data, item.raw_path)
     except FileTimeout:
         return Rejection(item.raw_path, Reason.TIMEOUT, f"processing took over the {budget.soft} s budget per file")
     except Rejected as rejected:
         return Rejection(item.raw_path, rejected.reason, rejected.message, rejected.snippet)
-    except OSError as error:
-        return Rejection(item.raw_path, Reason.UNREADABLE, f"cannot read file: {type(error).__name__}: {error}")
     except Exception as error:
         return Rejection(item.raw_path, Reason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"[:500])
     return result.model_dump() if isinstance(result, Post) else result
