@@ -46,7 +46,7 @@ def posts_root(root: Path) -> Path:
 def is_safe_raw_path(raw_path: str) -> bool:
     """True for a relative '/'-separated path that stays below its root."""
     parts = PurePosixPath(raw_path).parts
-    return bool(parts) and not raw_path.startswith("/") and ".." not in parts and "\\" not in raw_path
+    return bool(parts) and not raw_path.startswith("/") and ".." not in parts
 
 
 def _inside(path: Path, root: Path) -> Path | None:

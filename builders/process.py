@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from builders.cleaners import cleaner_for
 from builders.dates import parse_date
+from builders.discover import is_safe_raw_path
 from builders.front_matter import read_front_matter, split_post
 from builders.identity import record_id
 from builders.quarantine import Reason, Rejected, Rejection, snippet_of
@@ -110,6 +111,8 @@ def process_file(data: bytes, raw_path: str) -> Post | Rejection:
     quarantined as ``internal_error`` with the exception type, and the build goes on.
     """
     raw_path = unicodedata.normalize("NFC", raw_path)
+    if not is_safe_raw_path(raw_path):
+        return Rejection(raw_path, Reason.BAD_FILE_NAME, "raw_path is not a relative path below the posts root")
     try:
         return build_post(data, raw_path)
     except Rejected as rejected:
