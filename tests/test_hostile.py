@@ -7,18 +7,25 @@ outcomes: a record or the right rejection, never an exception, and nothing activ
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
+import yaml
 from datasets import load_dataset
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from builders.build import build
 from builders.discover import discover, is_safe_raw_path
 from builders.process import MAX_ELEMENTS, process_file
 from builders.quarantine import Reason, Rejection
+from builders.shards import rows_to_table
 from builders.validate import load_frame
-from schemas.frames import PostMetadata
+from schemas.frames import PostBody, PostMetadata
 from schemas.record import Post
 from tests.conftest import make_post
 
@@ -210,3 +217,211 @@ def test_is_safe_raw_path(raw_path: str, safe: bool) -> None:
 def test_process_file_refuses_a_raw_path_escaping_the_root(raw_path: str) -> None:
     result = process_file(make_post().encode(), raw_path)
     assert isinstance(result, Rejection) and result.reason == Reason.BAD_FILE_NAME
+
+
+# --- property tests: generated front matter and HTML, hostile cases included -----------------------
+# Each example is a handful of generated posts. Whatever they hold: no exception, exactly one outcome per
+# file, every record passes PostMetadata, and PostBody too when the generated HTML is plain.
+
+PROPERTY_SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+CJK_WORDS = st.text(
+    alphabet="的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
+    + "ABCxyz0123 ，。！？：",
+    min_size=1,
+    max_size=30,
+)
+PLAIN_TAGS = ["p", "div", "span", "b", "i", "em", "strong", "h2", "li", "blockquote", "section"]
+HOSTILE_TAGS = ["script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "form", "textarea"]
+URLS = st.one_of(
+    st.builds(lambda host, path: f"https://{host}.example.com/{path}.jpg", st.sampled_from("abc"), st.integers(0, 99)),
+    st.sampled_from(
+        [
+            "javascript:alert(1)",
+            " JAVASCRIPT:alert(1)",
+            "data:image/png;base64,AAAA",
+            "//cdn.example.com/a.png",
+            "/relative.png",
+            "https://",
+            "http://[::1",
+            "https://picsum.photos/200",
+            "vbscript:x",
+        ]
+    ),
+    st.text(max_size=20),
+)
+
+
+def _attributes(hostile: bool) -> st.SearchStrategy[str]:
+    plain = st.sampled_from(["", ' class="c"', ' id="x"', ' style="color:red"'])
+    if not hostile:
+        return plain
+    bad = st.one_of(
+        URLS.map(lambda u: f' href="{u}"'),
+        st.sampled_from([' onclick="EVIL()"', " onerror=EVIL()", ' title="' + "攻" * 3000 + '"', " <", ' a="']),
+    )
+    return st.one_of(plain, bad)
+
+
+def html_tree(hostile: bool) -> st.SearchStrategy[str]:
+    leaf = (
+        CJK_WORDS
+        if not hostile
+        else st.one_of(CJK_WORDS, st.text(max_size=20), st.sampled_from(["&amp;", "&#0;", "<", "]]>", "<!--"]))
+    )
+    images = (
+        URLS.map(lambda u: f'<img src="{u}">')
+        if hostile
+        else URLS.filter(lambda u: u.startswith("https://")).map(lambda u: f'<img src="{u}">')
+    )
+
+    def wrap(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
+        tags = st.sampled_from(PLAIN_TAGS + HOSTILE_TAGS) if hostile else st.sampled_from(PLAIN_TAGS)
+        closing = st.booleans() if hostile else st.just(True)
+        return st.builds(
+            lambda tag, attrs, kids, close: (
+                f"<{tag}{attrs}>"
+                + ("EVIL" if tag in HOSTILE_TAGS and tag not in {"embed", "svg", "form"} else "")
+                + "".join(kids)
+                + (f"</{tag}>" if close else "")
+            ),
+            tags,
+            _attributes(hostile),
+            children,
+            closing,
+        )
+
+    return st.recursive(st.one_of(leaf, images), lambda kids: wrap(st.lists(kids, max_size=4)), max_leaves=25)
+
+
+def deep(hostile: bool) -> st.SearchStrategy[str]:
+    """Now and then, a long run of nesting: depth must not matter."""
+    return st.builds(
+        lambda tag, n, inner: f"<{tag}>" * n + inner + f"</{tag}>" * n,
+        st.sampled_from(PLAIN_TAGS),
+        st.integers(50, 3000),
+        html_tree(hostile),
+    )
+
+
+LEVEL = st.one_of(CJK_WORDS, st.text(max_size=8), st.integers(), st.none(), st.lists(CJK_WORDS, max_size=2))
+DATES = st.one_of(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1)).map(
+        lambda d: d.replace(tzinfo=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    ),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1)).map(
+        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")
+    ),
+    st.sampled_from(["Invalid Date", "2021-13-45 08:08:37", "昨天", ""]),
+    st.integers(),
+)
+TITLES = st.one_of(CJK_WORDS, st.text(max_size=40), st.none(), st.just(""), st.integers(), st.lists(CJK_WORDS))
+THREE_LEVELS = st.lists(CJK_WORDS, min_size=3, max_size=3)
+# Mostly well-formed front matter (the body is what is under test), with odd values now and then.
+FRONT_MATTER = st.fixed_dictionaries(
+    {
+        "title": TITLES,
+        "categories": st.one_of(THREE_LEVELS, THREE_LEVELS, THREE_LEVELS, st.lists(LEVEL, max_size=4)),
+        "date": DATES,
+        "author": CJK_WORDS,
+        "comments": st.just(False),
+    },
+    optional={"headimg": URLS, "thumbnail": URLS},
+)
+
+
+def raw_post(front_matter: dict[str, object], body: str, mangle: str | None) -> bytes:
+    yaml_text = yaml.safe_dump(front_matter, allow_unicode=True, sort_keys=False)
+    if mangle is not None:  # now and then, break the YAML or the fences on purpose
+        yaml_text = mangle + yaml_text
+    return f"\n---\n{yaml_text}---\n\n<div>   \n{body}\n</div>\n            ".encode("utf-8", "surrogatepass")
+
+
+MANGLES = st.sampled_from(
+    [None] * 12 + ["- [\n", "title: !!python/name:os.system\n", "'", "---\n", ": :\n", "title: x\ntitle: y\n"]
+)
+
+
+def check_outcomes(posts: list[bytes], plain: bool) -> None:
+    rows = []
+    for i, data in enumerate(posts):
+        result = process_file(data, f"生成/样本/流/{i}.md")
+        assert isinstance(result, (Post, Rejection))
+        if isinstance(result, Rejection):
+            assert result.reason in set(Reason) and result.message
+            continue
+        assert "EVIL" not in result.text
+        assert all(u.startswith(("http://", "https://")) for u in [result.head_image or "http://x", *result.images])
+        rows.append(result.model_dump())
+    if rows:
+        frame = pl.from_arrow(rows_to_table(rows))
+        assert isinstance(frame, pl.DataFrame)
+        PostMetadata.validate(frame, lazy=True)
+        if plain:
+            PostBody.validate(frame.select("text"), lazy=True)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.tuples(FRONT_MATTER, st.one_of(html_tree(True), deep(True)), MANGLES), min_size=1, max_size=4))
+def test_generated_hostile_posts_never_crash_and_records_pass_metadata(
+    cases: list[tuple[dict, str, str | None]],
+) -> None:
+    posts = []
+    for front_matter, body, mangle in cases:
+        try:
+            posts.append(raw_post(front_matter, body, mangle))
+        except UnicodeEncodeError:  # lone surrogates cannot be a file's UTF-8: write them as raw bytes
+            posts.append(raw_post(front_matter, body.encode("utf-8", "replace").decode(), mangle))
+    check_outcomes(posts, plain=False)
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(CJK_WORDS, min_size=3, max_size=3),
+            st.one_of(CJK_WORDS, st.none()),
+            DATES,
+            st.one_of(html_tree(False), deep(False)),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_generated_plain_posts_become_clean_records(cases: list[tuple[list[str], str | None, object, str]]) -> None:
+    posts = [
+        raw_post(
+            {"title": title, "categories": levels, "date": date, "headimg": "https://img.example.com/h.jpg"}, body, None
+        )
+        for levels, title, date, body in cases
+    ]
+    check_outcomes(posts, plain=True)
+    results = [process_file(data, f"生成/样本/流/{i}.md") for i, data in enumerate(posts)]
+    assert all(isinstance(r, Post) for r in results), [r for r in results if isinstance(r, Rejection)]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(FRONT_MATTER, html_tree(True), MANGLES).map(lambda c: raw_post(*c)),
+            st.binary(max_size=200),
+            st.sampled_from([b"", b"\x00\x01", b"\n---\n---\n", b"\n---\ntitle: x\n"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(st.sampled_from([".md", ".md", ".txt", ".markdown"]), min_size=8, max_size=8),
+)
+def test_generated_builds_reconcile(contents: list[bytes], suffixes: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "raw" / "生成" / "样本" / "流"
+        folder.mkdir(parents=True)
+        for i, data in enumerate(contents):
+            (folder / f"文件 {i}{suffixes[i]}").write_bytes(data)
+        summary = build(Path(tmp) / "raw", Path(tmp) / "out", workers=1)
+        assert summary.reconciles() and summary.files_seen == len(contents)
+        assert len(summary.ignored) == sum(s != ".md" for s in suffixes[: len(contents)])
+        lines = (Path(tmp) / "out" / "quarantine.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(lines) == len(summary.quarantined)
