@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def slow(files, workers):
         time.sleep(0.2)
         yield result
 b.process_all = slow
-b.build(b.Path(sys.argv[1]), b.Path(sys.argv[2]), workers=1)
+b.build(b.Path(sys.argv[1]), b.Path(sys.argv[2]), workers=int(sys.argv[3]))
 print("FINISHED", flush=True)
 """
 
@@ -133,9 +134,26 @@ def test_two_builds_cannot_write_one_target_at_once(corpus: Path, tmp_path: Path
         assert not out.exists()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line holds ``text`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize(
+    ("sig", "workers"),
+    [(signal.SIGKILL, 1), (signal.SIGINT, 1), (signal.SIGKILL, 2), (signal.SIGINT, 2)],
+    ids=["kill-9", "ctrl-c", "kill-9-pool", "ctrl-c-pool"],
+)
 def test_an_interrupted_build_leaves_the_previous_release_loadable(
-    corpus: Path, tmp_path: Path, sig: signal.Signals
+    corpus: Path, tmp_path: Path, sig: signal.Signals, workers: int
 ) -> None:
     out = tmp_path / "ds"
     build(corpus, out, workers=1)
@@ -143,7 +161,7 @@ def test_an_interrupted_build_leaves_the_previous_release_loadable(
     (corpus / "source" / "_posts" / "金融" / "测试源" / "快讯" / "文章00.md").unlink()  # the next release differs
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_DATASETS_OFFLINE": "1"}
     child = subprocess.Popen(
-        [sys.executable, "-c", SLOW_BUILD, str(corpus), str(out)],
+        [sys.executable, "-c", SLOW_BUILD, str(corpus), str(out), str(workers)],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -156,6 +174,11 @@ def test_an_interrupted_build_leaves_the_previous_release_loadable(
     child.send_signal(sig)
     stdout, _ = child.communicate(timeout=60)
     assert child.returncode != 0 and "FINISHED" not in stdout
+    if sys.platform.startswith("linux"):  # no worker outlives its build, even after kill -9
+        deadline = time.monotonic() + 10
+        while processes_mentioning(str(out)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_mentioning(str(out)) == []
     assert tree_digest(out) == before
     loaded = load_dataset(str(out), "all", cache_dir=str(tmp_path / "cache"))
     assert sum(split.num_rows for split in loaded.values()) == 40
