@@ -58,8 +58,13 @@ class FileTimeout(BaseException):
     """Raised by the SIGALRM handler; a BaseException so that no ``except Exception`` swallows it."""
 
 
+_armed = threading.Event()  # set while a file's soft limit runs: a late alarm outside it is ignored
+
+
 def _on_alarm(signum: int, frame: object) -> None:
-    raise FileTimeout
+    if _armed.is_set():
+        _armed.clear()
+        raise FileTimeout
 
 
 @contextlib.contextmanager
@@ -69,6 +74,7 @@ def time_budget(budget: Budget) -> Iterator[None]:
     previous: Any = None
     if soft:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
+        _armed.set()
         signal.setitimer(signal.ITIMER_REAL, soft)
     watchdog = False
     if budget.hard:
@@ -80,6 +86,7 @@ def time_budget(budget: Budget) -> Iterator[None]:
     try:
         yield
     finally:
+        _armed.clear()
         if watchdog:
             faulthandler.cancel_dump_traceback_later()
         if soft:

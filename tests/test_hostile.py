@@ -20,11 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders.build import build
-from builders.discover import discover, is_safe_raw_path
+from builders.discover import RawFile, discover, is_safe_raw_path
 from builders.process import MAX_ELEMENTS, process_file
 from builders.quarantine import Reason, Rejection
 from builders.shards import rows_to_table
 from builders.validate import load_frame
+from builders.workers import Budget, process_one
 from schemas.frames import PostBody, PostMetadata
 from schemas.record import Post
 from tests.conftest import make_post
@@ -59,6 +60,13 @@ def test_deep_nesting_within_the_limit_keeps_its_text(tag: str) -> None:
 
 def test_unclosed_deep_nesting_keeps_its_text() -> None:
     assert "没有闭合" in kept("<div><span>" * 5_000 + "没有闭合").text
+
+
+def test_a_slow_hostile_body_is_stopped_by_the_time_budget(tmp_path: Path) -> None:
+    path = tmp_path / "cells.md"
+    path.write_text(make_post(body="<table><tr>" + "<td>格</td>" * (MAX_ELEMENTS - 10) + "</tr></table>"))
+    result = process_one(RawFile("敌意/测试/样本/cells.md", path), Budget(soft=0.01, hard=None))
+    assert isinstance(result, Rejection) and result.reason == Reason.TIMEOUT
 
 
 def test_huge_attribute_never_reaches_the_text() -> None:
