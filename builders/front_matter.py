@@ -104,10 +104,14 @@ def load_yaml(source: str) -> dict[str, Any]:
             ) from None
         raise Rejected(Reason.YAML_SYNTAX, f"front matter is not valid YAML: {error.problem}"[:300]) from None
     except yaml.YAMLError as error:
-        line = f"front matter is not valid YAML: {error}".splitlines()[0]
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise Rejected(Reason.YAML_SYNTAX, line[:300] + where, source[:120]) from None
+        # the source starts right after the opening fence: YAML's 0-based line is the 1-based line after it
+        where = f" (line {mark.line} after the opening ---, column {mark.column + 1})" if mark is not None else ""
+        snippet = source.splitlines()[mark.line] if mark is not None and mark.line < len(source.splitlines()) else None
+        raise Rejected(
+            Reason.YAML_SYNTAX, f"front matter is not valid YAML: {problem}"[:300] + where, snippet
+        ) from None
     except (RecursionError, ValueError, TypeError, AttributeError, OverflowError) as error:
         # the pure-Python loader recurses on deep nesting; odd scalars can break constructors
         raise Rejected(
