@@ -15,6 +15,7 @@ from builders.front_matter import read_front_matter, split_post
 from builders.identity import record_id
 from builders.quarantine import Reason, Rejected, Rejection, snippet_of
 from builders.urls import real_image
+from schemas.frames import HTTP_URL
 from schemas.record import Post
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -25,6 +26,13 @@ MAX_FILE_BYTES = MAX_BODY_BYTES + 256 * 1024
 # the nesting: the cleaner's walk is iterative, so depth itself costs no stack.
 MAX_ELEMENTS = 20_000
 START_TAG = re.compile(r"<[A-Za-z]")
+# The dataset's URL rule (the pandera one, stricter than "http(s) with a host": no userinfo, no IPv6
+# literal, numeric port). A URL field only ever holds a URL that passes it; others are dropped.
+DATASET_URL = re.compile(HTTP_URL)
+
+
+def dataset_url(url: str | None) -> str | None:
+    return url if url is not None and DATASET_URL.fullmatch(url) else None
 
 
 def decode_file(data: bytes) -> str:
@@ -81,7 +89,7 @@ def build_post(data: bytes, raw_path: str) -> Post:
             feed=meta.feed,
             published_at=published_at,
             date_kind=date_kind,
-            head_image=real_image(meta.head_image) or real_image(meta.thumbnail),
+            head_image=dataset_url(real_image(meta.head_image)) or dataset_url(real_image(meta.thumbnail)),
             text=cleaned.text,
             char_count=len(cleaned.text),
             empty_body=not cleaned.text,
@@ -90,8 +98,8 @@ def build_post(data: bytes, raw_path: str) -> Post:
             byline=found.byline,
             original_title=found.original_title,
             attribution=found.attribution,
-            url=found.url,
-            images=found.images,
+            url=dataset_url(found.url),
+            images=[url for url in found.images if dataset_url(url)],
             stock_codes=found.stock_codes,
             is_duplicate=False,
             duplicate_of=None,

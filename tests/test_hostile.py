@@ -139,7 +139,18 @@ def test_active_content_reaches_no_field(fragment: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "headimg", ["javascript:alert(1)", "data:image/png;base64,AAAA", "//", "https://", "file:///etc/passwd", "/a.jpg"]
+    "headimg",
+    [
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "//",
+        "https://",
+        "file:///etc/passwd",
+        "/a.jpg",
+        "https://user:pw@img.example.com/a.jpg",
+        "https://[::1]/a.jpg",
+        "https://img.example.com:port/a.jpg",
+    ],
 )
 def test_head_image_accepts_only_http_urls_with_a_host(headimg: str) -> None:
     assert kept("<p>正文</p>", headimg=headimg).head_image is None
@@ -255,6 +266,9 @@ URLS = st.one_of(
             "http://[::1",
             "https://picsum.photos/200",
             "vbscript:x",
+            "https://user:pw@img.example.com/a.jpg",
+            "https://[::1]/a.jpg",
+            "http://img.example.com:80x/a.jpg",
         ]
     ),
     st.text(max_size=20),

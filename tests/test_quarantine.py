@@ -178,15 +178,28 @@ def test_cleaner_exception_names_its_type(monkeypatch: pytest.MonkeyPatch, error
 
 
 def test_record_failing_the_schema_is_invalid_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    class JavascriptUrl(Cleaner):
-        name = "javascript_url"
+    class NumericEditor(Cleaner):
+        name = "numeric_editor"
 
         def clean(self, body_html: str) -> Cleaned:
-            return Cleaned("正文", Found(url="javascript:alert(1)"))
+            return Cleaned("正文", Found(editor=42))  # type: ignore[arg-type]
 
-    monkeypatch.setattr(process_module, "cleaner_for", lambda *levels: JavascriptUrl())
+    monkeypatch.setattr(process_module, "cleaner_for", lambda *levels: NumericEditor())
     result = rejection(make_post().encode())
-    assert result.reason == Reason.INVALID_RECORD and "url" in result.message
+    assert result.reason == Reason.INVALID_RECORD and "editor" in result.message
+
+
+def test_a_cleaner_url_that_is_not_http_is_dropped_not_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    class BadUrls(Cleaner):
+        name = "bad_urls"
+
+        def clean(self, body_html: str) -> Cleaned:
+            images = ["https://a:b@img.example.com/x.jpg", "https://img.example.com/ok.jpg", "https://[::1]/y.png"]
+            return Cleaned("正文", Found(url="javascript:alert(1)", images=images))
+
+    monkeypatch.setattr(process_module, "cleaner_for", lambda *levels: BadUrls())
+    post = record(make_post(headimg="https://user:pw@img.example.com/h.jpg").encode())
+    assert post.url is None and post.head_image is None and post.images == ["https://img.example.com/ok.jpg"]
 
 
 def test_unexpected_exception_is_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
