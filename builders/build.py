@@ -15,8 +15,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,12 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from builders.dedup import DuplicateFinder
-from builders.discover import Ignored, RawFile, discover
+from builders.discover import Ignored, discover
 from builders.identity import SPLITS, split_of
-from builders.process import process_file
 from builders.publish import staging_folder
 from builders.quarantine import Rejection
 from builders.shards import ARROW_SCHEMA, PARQUET_OPTIONS, SplitWriter, rows_to_table
-from schemas.record import Post
+from builders.workers import process_all
 
 STAGING_BATCH = 500
 SAMPLE_ROOT = Path(__file__).parent / "sample"
@@ -80,28 +78,6 @@ def approximate_row_bytes(row: dict[str, Any]) -> int:
         else:
             size += 8
     return size
-
-
-def _process(item: RawFile) -> dict[str, Any] | Rejection:
-    """Worker entry point: read one file and process it. Rows travel as plain dicts (cheap to pickle)."""
-    try:
-        data = item.path.read_bytes()
-    except OSError as error:
-        from builders.quarantine import Reason
-
-        return Rejection(item.raw_path, Reason.CLEANER_ERROR, f"cannot read file: {type(error).__name__}: {error}")
-    result = process_file(data, item.raw_path)
-    return result.model_dump() if isinstance(result, Post) else result
-
-
-def process_all(files: list[RawFile], workers: int) -> Iterator[dict[str, Any] | Rejection]:
-    """Results in input order, whatever the worker count."""
-    if workers <= 1:
-        yield from map(_process, files)
-        return
-    chunksize = max(1, min(64, len(files) // (workers * 8) or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_process, files, chunksize=chunksize)
 
 
 def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:

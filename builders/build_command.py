@@ -11,12 +11,17 @@ DEFAULT_OUT = Path("dataset")
 
 def run(args: argparse.Namespace) -> int:
     from builders.build import SAMPLE_ROOT, build, format_summary
+    from builders.publish import PublishError
 
     raw = Path(args.raw) if args.raw else SAMPLE_ROOT
     if not raw.is_dir():
         print(f"error: raw root {raw} is not a folder", file=sys.stderr)
         return 2
-    summary = build(raw, Path(args.out), workers=args.workers)
+    try:
+        summary = build(raw, Path(args.out), workers=args.workers)
+    except PublishError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(format_summary(summary))
     print(f"dataset written to {Path(args.out).resolve()}")
     if args.strict and summary.quarantined:

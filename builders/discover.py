@@ -1,21 +1,32 @@
-"""Find the raw posts under a root: every file ends as a post to process or an ignored non-post."""
+"""Find the raw posts under a root: every file ends as a post to process or an ignored non-post.
+
+Paths are safe by construction: ``raw_path`` is the path relative to the posts root (NFC, '/'-separated,
+never absolute, never with a ``..`` part). Symlinked folders are not entered; a symlinked file is read
+only when its target lies inside the root. A post whose name cannot be a ``raw_path`` (not valid UTF-8)
+or that collides with another once NFC-normalised is kept in the list with its problem set, so that the
+build quarantines it rather than losing it.
+"""
 
 from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from builders.quarantine import Reason
 
 POST_SUFFIX = ".md"
 
 
 @dataclass(frozen=True, order=True)
 class RawFile:
-    """A post file: ``raw_path`` (relative to the posts root, NFC, '/'-separated) and where it lies."""
+    """A post file: ``raw_path`` (relative to the posts root, NFC, '/'-separated) and where to read it."""
 
     raw_path: str
     path: Path
+    problem: Reason | None = field(default=None, compare=False)
+    problem_message: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, order=True)
@@ -32,12 +43,42 @@ def posts_root(root: Path) -> Path:
     return hexo if hexo.is_dir() else root
 
 
-def _inside(path: Path, root: Path) -> bool:
+def is_safe_raw_path(raw_path: str) -> bool:
+    """True for a relative '/'-separated path that stays below its root."""
+    parts = PurePosixPath(raw_path).parts
+    return bool(parts) and not raw_path.startswith("/") and ".." not in parts
+
+
+def _inside(path: Path, root: Path) -> Path | None:
+    """The resolved target of ``path`` when it lies inside ``root``, else None."""
     try:
-        path.resolve(strict=True).relative_to(root.resolve())
-    except (OSError, ValueError):
-        return False
-    return True
+        target = path.resolve(strict=True)
+        target.relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return target
+
+
+def _raw_path(path: Path, base: Path) -> tuple[str, bool]:
+    """(raw_path, is valid UTF-8). Undecodable names come back backslash-escaped, for the report."""
+    relative = path.relative_to(base).as_posix()
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(relative).decode("utf-8", "backslashreplace"), False
+    return unicodedata.normalize("NFC", relative), True
+
+
+def _mark_collisions(posts: list[RawFile]) -> list[RawFile]:
+    """Sorted posts; a post whose raw_path another one already has is marked, not dropped."""
+    marked: list[RawFile] = []
+    for post in sorted(posts):
+        if marked and marked[-1].raw_path == post.raw_path and post.problem is None:
+            name = os.fsencode(post.path.name).decode("utf-8", "backslashreplace")
+            message = f"another file has the same path once NFC-normalised (this one is named {name!a})"
+            post = RawFile(post.raw_path, post.path, Reason.PATH_COLLISION, message)
+        marked.append(post)
+    return marked
 
 
 def discover(root: Path) -> tuple[Path, list[RawFile], list[Ignored]]:
@@ -45,25 +86,31 @@ def discover(root: Path) -> tuple[Path, list[RawFile], list[Ignored]]:
     base = posts_root(root)
     posts: list[RawFile] = []
     ignored: list[Ignored] = []
-    for folder, dirs, names in os.walk(base, followlinks=False):
+
+    def unlistable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else base
+        raw_path = _raw_path(where, base)[0] if where != base else "."
+        ignored.append(Ignored(raw_path, f"folder cannot be listed: {error.strerror}"))
+
+    for folder, dirs, names in os.walk(base, followlinks=False, onerror=unlistable):
         dirs.sort()
         for name in names:
             path = Path(folder) / name
-            raw_path = unicodedata.normalize("NFC", path.relative_to(base).as_posix())
+            raw_path, decodable = _raw_path(path, base)
+            target: Path | None = path
+            if path.is_symlink():
+                target = _inside(path, base)
             if not name.endswith(POST_SUFFIX):
                 ignored.append(Ignored(raw_path, "not a .md post"))
-            elif path.is_symlink() and not _inside(path, base):
+            elif target is None:
                 ignored.append(Ignored(raw_path, "symlink leaving the raw root"))
-            elif not path.is_file():
+            elif not target.is_file():
                 ignored.append(Ignored(raw_path, "not a regular file"))
+            elif not decodable:
+                posts.append(RawFile(raw_path, target, Reason.BAD_FILE_NAME, "file name is not valid UTF-8"))
             else:
-                posts.append(RawFile(raw_path, path))
+                posts.append(RawFile(raw_path, target))
         for name in dirs:
             if (Path(folder) / name).is_symlink():
-                ignored.append(
-                    Ignored(
-                        unicodedata.normalize("NFC", (Path(folder) / name).relative_to(base).as_posix()),
-                        "symlinked folder not followed",
-                    )
-                )
-    return base, sorted(posts), sorted(ignored)
+                ignored.append(Ignored(_raw_path(Path(folder) / name, base)[0], "symlinked folder not followed"))
+    return base, _mark_collisions(posts), sorted(ignored)

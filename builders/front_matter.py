@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import reprlib
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,28 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
 FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Reprs of hostile values (alias bombs, self-referencing lists) stay short: they go into messages.
+SHORT = reprlib.Repr()
+SHORT.maxlevel, SHORT.maxlist, SHORT.maxdict, SHORT.maxstring, SHORT.maxother = 2, 4, 4, 60, 60
+
+
+class PostLoader(SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, except that a timestamp-looking value that is no real date stays a string.
+
+    ``date: 2021-13-45 08:08:37`` matches YAML's timestamp pattern but is no date; the safe loader
+    raises ``ValueError`` on it. The date is then unparsable, which keeps the record (``missing``).
+    """
+
+
+def _lenient_timestamp(loader: PostLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+PostLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
 
 
 @dataclass(frozen=True)
@@ -60,23 +83,44 @@ def _scalar_text(value: Any) -> str | None:
 
 def _level(value: Any) -> str | None:
     """One ``categories`` level; a nested single-item list (Animen's ``-  - news``) is its item."""
-    while isinstance(value, list) and len(value) == 1:
+    for _ in range(3):  # bounded: YAML anchors can make a list that contains itself
+        if not (isinstance(value, list) and len(value) == 1):
+            break
         value = value[0]
     if isinstance(value, (bool, dict, list)) or value is None:
         return None
-    return _scalar_text(value)
+    text = _scalar_text(value)
+    return None if text is None or CONTROL.search(text) else text
 
 
 def load_yaml(source: str) -> dict[str, Any]:
     """Parse front matter with the safe loader only; unsafe tags are refused, never constructed."""
     try:
-        data = yaml.load(source, Loader=SafeLoader)
+        data = yaml.load(source, Loader=PostLoader)
     except yaml.constructor.ConstructorError as error:
-        raise Rejected(Reason.YAML_UNSAFE, f"front matter needs an unsafe YAML loader: {error.problem}") from None
+        if "could not determine a constructor" in (error.problem or ""):
+            raise Rejected(
+                Reason.YAML_UNSAFE, f"front matter needs an unsafe YAML loader: {error.problem}"[:300]
+            ) from None
+        raise Rejected(Reason.YAML_SYNTAX, f"front matter is not valid YAML: {error.problem}"[:300]) from None
     except yaml.YAMLError as error:
-        raise Rejected(Reason.YAML_SYNTAX, f"front matter is not valid YAML: {error}".splitlines()[0]) from None
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        mark = getattr(error, "problem_mark", None)
+        # the source starts right after the opening fence: YAML's 0-based line is the 1-based line after it
+        where = f" (line {mark.line} after the opening ---, column {mark.column + 1})" if mark is not None else ""
+        snippet = source.splitlines()[mark.line] if mark is not None and mark.line < len(source.splitlines()) else None
+        raise Rejected(
+            Reason.YAML_SYNTAX, f"front matter is not valid YAML: {problem}"[:300] + where, snippet
+        ) from None
+    except (RecursionError, ValueError, TypeError, AttributeError, OverflowError) as error:
+        # the pure-Python loader recurses on deep nesting; odd scalars can break constructors
+        raise Rejected(
+            Reason.YAML_SYNTAX, f"front matter cannot be loaded: {type(error).__name__}: {error}"[:300]
+        ) from None
     if not isinstance(data, dict):
-        raise Rejected(Reason.NOT_A_MAPPING, f"front matter is a {type(data).__name__}, not a mapping")
+        raise Rejected(
+            Reason.NOT_A_MAPPING, f"front matter is a {type(data).__name__}, not a mapping", SHORT.repr(data)[:200]
+        )
     return data
 
 
@@ -88,7 +132,10 @@ def read_front_matter(source: str) -> FrontMatter:
     categories = data.get("categories")
     levels = [_level(level) for level in categories] if isinstance(categories, list) else []
     if len(levels) != 3 or not all(levels):
-        raise Rejected(Reason.BAD_CATEGORIES, f"categories must be three non-empty levels, got {categories!r}"[:300])
+        raise Rejected(
+            Reason.BAD_CATEGORIES,
+            f"categories must be three non-empty one-line strings, got {SHORT.repr(categories)[:200]}",
+        )
     category, source_name, feed = (str(level) for level in levels)
     return FrontMatter(
         title=_scalar_text(data["title"]),

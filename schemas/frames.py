@@ -78,7 +78,7 @@ class PostMetadata(pa.DataFrameModel):
     duplicate_of: str = pa.Field(nullable=True, str_matches=RECORD_ID)
     near_dup_cluster: str = pa.Field(str_matches=RECORD_ID)
     cleaner: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    raw_path: str = pa.Field(unique=True, str_matches=r"^[^/].*\.md$")
+    raw_path: str = pa.Field(unique=True, str_matches=r"(?s)^[^/].*\.md$")  # (?s): names may hold newlines
     raw_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
 
     class Config:
