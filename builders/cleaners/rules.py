@@ -190,7 +190,39 @@ def bare_url(paragraph: str) -> str | None:
 
 
 # In order: lifting first (a credit line is not noise), then dropping, then the truncation check.
+# --- lift_original_title, lift_editor_line ---------------------------------------------------------
+# Chinese news reposts label the original headline and the responsible editor on lines of their own
+# (Sina first, but any portal that syndicates does it): `原标题：X`, `责任编辑：X`. The first value goes to
+# its field; the label line never stays in the text (an empty label is dropped).
+ORIGINAL_TITLE_LINE = re.compile(r"^原标题\s*[:：]\s*(.*)$")
+EDITOR_LINE = re.compile(r"^责任编辑\s*[:：]\s*(.*)$")
+
+
+def lift_original_title(paragraphs: list[str], found: Found) -> list[str]:
+    kept = []
+    for paragraph in paragraphs:
+        match = ORIGINAL_TITLE_LINE.match(paragraph)
+        if match is None:
+            kept.append(paragraph)
+        elif match.group(1).strip() and not found.original_title:
+            found.original_title = match.group(1).strip()
+    return kept
+
+
+def lift_editor_line(paragraphs: list[str], found: Found) -> list[str]:
+    kept = []
+    for paragraph in paragraphs:
+        match = EDITOR_LINE.match(paragraph)
+        if match is None:
+            kept.append(paragraph)
+        elif match.group(1).strip():
+            found.editor = match.group(1).strip()
+    return kept
+
+
 GENERIC_RULES: tuple[Rule, ...] = (
+    lift_original_title,
+    lift_editor_line,
     lift_reporter_line,
     lift_source_line,
     drop_reprint_notice,

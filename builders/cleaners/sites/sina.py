@@ -1,4 +1,4 @@
-"""新浪财经: QR/app and futures-account blocks, stock tags inside words, 原标题 and 责任编辑 lines."""
+"""新浪财经: QR/app and futures-account blocks, stock tags inside words (原标题/责任编辑 are generic rules)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ from builders.cleaners.found import Found
 QR_CLASSES = frozenset({"appendQr_wrap", "appendQr_normal", "appendQr_normal_txt", "app-kaihu-qr"})
 # Rule stock_tag: `<span id="stock_sz000001"><a>星河</a></span><span id="quote_sz000001"></span>乐业`.
 STOCK_ID = re.compile(r"^stock_([a-z]{2}[0-9A-Za-z.]{1,10})$")
-# Rules original_title and editor_line.
-ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
-EDITOR_LINE = re.compile(r"^责任编辑\s*[:：]\s*(.+)$")
 
 
 @register
@@ -32,17 +29,3 @@ class SinaCleaner(Cleaner):
             match = STOCK_ID.match(str(tag.get("id") or ""))
             if match:
                 found.add_stock_code(match.group(1))
-
-    def tidy(self, paragraphs: list[str], found: Found) -> list[str]:
-        kept: list[str] = []
-        for index, paragraph in enumerate(paragraphs):
-            title = ORIGINAL_TITLE.match(paragraph) if index < 3 else None
-            if title:
-                found.original_title = found.original_title or title.group(1).strip()
-                continue
-            editor = EDITOR_LINE.match(paragraph)
-            if editor:
-                found.editor = editor.group(1).strip()
-                continue
-            kept.append(paragraph)
-        return kept
