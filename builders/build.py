@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from builders.dedup import DuplicateFinder
+from builders.dedup import DEFAULT_THRESHOLD, DedupStats, DuplicateFinder, features_of
 from builders.discover import Ignored, RawFile, discover
 from builders.identity import SPLITS, split_of
 from builders.process import process_file
@@ -34,6 +34,7 @@ from builders.shards import ARROW_SCHEMA, PARQUET_OPTIONS, SplitWriter, rows_to_
 from schemas.record import Post
 
 STAGING_BATCH = 500
+DEDUP_FEATURES = "_dedup_features"  # key of the worker's dedup features in a row dict; never written
 SAMPLE_ROOT = Path(__file__).parent / "sample"
 
 
@@ -50,6 +51,9 @@ class BuildSummary:
     # (category, split, is_duplicate) -> (rows, approximate bytes): the basis of every config's split sizes
     cells: dict[tuple[str, str, bool], list[int]] = field(default_factory=dict)
     duplicates: int = 0
+    exact_duplicates: Counter[str] = field(default_factory=Counter)  # per category
+    near_duplicates: Counter[str] = field(default_factory=Counter)  # per category
+    dedup: DedupStats | None = None
     shards: dict[str, list[str]] = field(default_factory=dict)
 
     def count_row(self, row: dict[str, Any], split: str) -> None:
@@ -87,7 +91,11 @@ def _process(item: RawFile) -> dict[str, Any] | Rejection:
 
         return Rejection(item.raw_path, Reason.CLEANER_ERROR, f"cannot read file: {type(error).__name__}: {error}")
     result = process_file(data, item.raw_path)
-    return result.model_dump() if isinstance(result, Post) else result
+    if not isinstance(result, Post):
+        return result
+    row = result.model_dump()
+    row[DEDUP_FEATURES] = features_of(result.text)  # MinHash in the workers, in parallel
+    return row
 
 
 def process_all(files: list[RawFile], workers: int) -> Iterator[dict[str, Any] | Rejection]:
@@ -104,7 +112,9 @@ def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
     return tqdm(items, total=total, desc=desc, unit="file", disable=None, file=sys.stderr, dynamic_ncols=True)
 
 
-def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSummary:
+def build(
+    raw_root: Path, out_dir: Path, workers: int | None = None, dedup_threshold: float = DEFAULT_THRESHOLD
+) -> BuildSummary:
     """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
     from builders.card import write_card
     from builders.manifest import write_manifest
@@ -114,14 +124,14 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
     summary = BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
     with staging_folder(out_dir) as work:
         staging_path = work / "staging.parquet.partial"
-        finder = DuplicateFinder()
+        finder = DuplicateFinder(dedup_threshold)
         staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **PARQUET_OPTIONS)
         batch: list[dict[str, Any]] = []
         for result in _progress(process_all(files, workers), len(files), "parse+clean"):
             if isinstance(result, Rejection):
                 summary.quarantined.append(result)
                 continue
-            finder.add(result["id"], result["published_at"], result["text"])
+            finder.add_features(result["id"], result["published_at"], result.pop(DEDUP_FEATURES))
             batch.append(result)
             if len(batch) >= STAGING_BATCH:
                 staging.write_table(rows_to_table(batch))
@@ -131,6 +141,7 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
         staging.close()
 
         marks = finder.resolve()
+        summary.dedup = finder.stats
         data_dir = work / "data"
         data_dir.mkdir()
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
@@ -145,6 +156,10 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
                 split = split_of(mark.near_dup_cluster)
                 writers[split].write(row)
                 summary.count_row(row, split)
+                if mark.kind == "exact":
+                    summary.exact_duplicates[row["category"]] += 1
+                elif mark.kind == "near":
+                    summary.near_duplicates[row["category"]] += 1
         staging_path.unlink()
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
@@ -161,7 +176,8 @@ def format_summary(summary: BuildSummary) -> str:
     """The human summary printed at the end of a build."""
     lines = [
         f"files seen:   {summary.files_seen}",
-        f"records:      {summary.records} ({summary.duplicates} marked duplicate)",
+        f"records:      {summary.records} ({summary.duplicates} marked duplicate: "
+        f"{summary.exact_duplicates.total()} exact, {summary.near_duplicates.total()} near)",
         f"quarantined:  {len(summary.quarantined)}",
         f"ignored:      {len(summary.ignored)}",
         "splits:       " + ", ".join(f"{s} {summary.per_split.get(s, 0)}" for s in SPLITS),

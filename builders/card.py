@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from builders.version import DATASET_VERSION
 from builders.configs import config_name
+from builders.dedup import dedup_markdown
 from builders.identity import SPLITS
+from builders.version import DATASET_VERSION
 from schemas.features import FEATURES
 
 if TYPE_CHECKING:
@@ -112,6 +113,7 @@ def figures(summary: BuildSummary) -> dict[str, str]:
             f"- quarantined files: {len(summary.quarantined)}; ignored non-posts: {len(summary.ignored)}\n\n"
             "| category | config | records |\n|---|---|---|\n" + per_category
         ),
+        "dedup": dedup_markdown(summary.dedup, summary.exact_duplicates, summary.near_duplicates),
     }
 
 
