@@ -1,8 +1,10 @@
 """Near-duplicate machinery: character shingles, seeded MinHash sketches, LSH banding, pair checks.
 
 - A text's shingles are the distinct character 5-grams of its normalised form (Chinese has no spaces).
-- Its sketch is a datasketch ``MinHash`` (``affine32`` scheme, fixed seed, xxh32 shingle hash), kept only
-  as its ``NUM_PERM`` uint32 hash values (512 bytes) plus the exact number of distinct shingles.
+  Each shingle is hashed in numpy, all at once: a polynomial over its 5 code points modulo 2^64 with a
+  fixed odd base, folded to 32 bits (two distinct shingles of one text collide with chance ~2^-32).
+- Its sketch is a datasketch ``MinHash`` (``affine32`` scheme, fixed seed) of those hashes, kept only
+  as its ``NUM_PERM`` uint32 hash values (512 bytes) plus the number of distinct shingles.
 - Candidates come from LSH banding over the sketches, with the band count ``b`` and rows ``r`` chosen by
   datasketch's own optimiser (``MinHashLSH(threshold, num_perm).b/.r``). The buckets are a sort over one
   numpy array per band instead of ``MinHashLSH``'s in-memory index, which measured 345 MB at threshold
@@ -17,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import xxhash
 from datasketch import MinHash, MinHashLSH
+from numpy.lib.stride_tricks import sliding_window_view
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -41,24 +43,39 @@ class Sketch:
     shingles: int
 
 
-def shingles(norm: str) -> set[str]:
-    """Distinct character ``SHINGLE_SIZE``-grams of an already normalised text."""
-    return {norm[i : i + SHINGLE_SIZE] for i in range(len(norm) - SHINGLE_SIZE + 1)}
+# Powers of a fixed odd 64-bit base, highest first: shingle hash = sum(code[i + j] * BASE ** (k - 1 - j)).
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+_POWERS = np.array([_BASE ** np.uint64(SHINGLE_SIZE - 1 - j) for j in range(SHINGLE_SIZE)], dtype=np.uint64)
+
+
+def shingle_hashes(norm: str) -> np.ndarray:
+    """Sorted distinct 32-bit hashes of the character ``SHINGLE_SIZE``-grams of a normalised text."""
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    if len(codes) < SHINGLE_SIZE:
+        return np.empty(0, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        hashes = (sliding_window_view(codes, SHINGLE_SIZE) * _POWERS).sum(axis=1, dtype=np.uint64)
+    return np.unique(((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32))
+
+
+def _prehashed(value: int) -> int:
+    """MinHash's hash function: the shingles arrive already hashed."""
+    return value
 
 
 @cache
 def _template() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=xxhash.xxh32_intdigest)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_prehashed)
 
 
 def sketch_of(norm: str) -> Sketch | None:
     """The sketch of a normalised text; None when it is too short to take part in near matching."""
     if len(norm) < MIN_NEAR_CHARS:
         return None
-    grams = shingles(norm)
+    hashes = shingle_hashes(norm)
     minhash = _template().copy()
-    minhash.update_batch([gram.encode("utf-8") for gram in grams])
-    return Sketch(minhash.hashvalues.astype("<u4").tobytes(), len(grams))
+    minhash.update_batch(hashes.tolist())
+    return Sketch(minhash.hashvalues.astype("<u4").tobytes(), len(hashes))
 
 
 @cache

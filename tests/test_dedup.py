@@ -21,7 +21,7 @@ from builders.dedup_minhash import (
     NUM_PERM,
     is_near_duplicate,
     near_duplicate_pairs,
-    shingles,
+    shingle_hashes,
 )
 from builders.identity import SPLITS, record_id, split_of
 from tests.conftest import FIXTURES, make_post
@@ -80,9 +80,15 @@ def assert_flags(rows: dict[str, dict], duplicate_of: dict[str, str | None]) -> 
         ), raw_path
 
 
+def shingles(text: str) -> set[str]:
+    """The distinct character 5-grams of a text's normalised form: the sets the sketches stand for."""
+    norm = normalised_text(text)
+    return {norm[i : i + 5] for i in range(len(norm) - 4)}
+
+
 def exact_similarity(a: str, b: str) -> tuple[float, float, float]:
     """(Jaccard, containment of the smaller in the larger, size ratio) of two texts' shingle sets."""
-    sa, sb = shingles(normalised_text(a)), shingles(normalised_text(b))
+    sa, sb = shingles(a), shingles(b)
     small, large = sorted((len(sa), len(sb)))
     shared = len(sa & sb)
     return shared / len(sa | sb), shared / small, small / large
@@ -192,6 +198,13 @@ def test_real_sample_flags_are_exactly_right(real_dedup_build: Path) -> None:
     assert len(rows) == 91
     expected = {raw_path: EXPECTED_REAL_DUPLICATES.get(raw_path) for raw_path in rows}
     assert_flags(rows, expected)
+
+
+def test_shingle_hashes_count_distinct_shingles(fixture_build: Path) -> None:
+    texts = [row["text"] for row in read_rows(fixture_build).values()]
+    texts += [text for _, _, text in synthetic_corpus(5, 50)]
+    for text in texts:
+        assert len(shingle_hashes(normalised_text(text))) == len(shingles(text))
 
 
 def test_empty_texts_never_cluster() -> None:
