@@ -103,6 +103,38 @@ def _measure(n_posts: int, threshold: float) -> dict[str, Any]:
     }
 
 
+def split_stability(n_posts: int, growth: float = 0.1) -> dict[str, Any]:
+    """How many records of a version change split in the next, which has ``growth`` more posts.
+
+    Two ways to grow: ``later`` adds posts dated after every existing one (a crawl going on), ``backfill``
+    adds posts at random dates (an older archive merged in). A record moves only when its cluster's
+    canonical changes to an id of another split.
+    """
+    from builders.dedup import DuplicateFinder, features_of
+    from builders.identity import split_of
+
+    posts = synthetic_posts(int(n_posts * (1 + growth)), seed=1)
+    features = {post_id: features_of(text) for post_id, _, text in posts}
+
+    def splits(subset: list[tuple[str, datetime, str]]) -> dict[str, str]:
+        finder = DuplicateFinder()
+        for post_id, date, _ in subset:
+            finder.add_features(post_id, date, features[post_id])
+        return {post_id: split_of(mark.near_dup_cluster) for post_id, mark in finder.resolve().items()}
+
+    after = splits(posts)
+    result: dict[str, Any] = {"n_posts": n_posts, "growth": growth}
+    for name, before_posts in (
+        ("later", sorted(posts, key=lambda p: p[1])[:n_posts]),
+        ("backfill", random.Random(2).sample(posts, n_posts)),
+    ):
+        before = splits(before_posts)
+        moved = sum(after[post_id] != split for post_id, split in before.items())
+        result[f"{name}_moved"] = moved
+        result[f"{name}_moved_share"] = round(moved / n_posts, 5)
+    return result
+
+
 def run(n_posts: int, threshold: float = 0.8) -> dict[str, Any]:
     """Time the dedup stage on ``n_posts`` synthetic posts, in a fresh process; seconds and peak RSS (MB)."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
@@ -113,8 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("n_posts", nargs="?", type=int, default=100_000)
     parser.add_argument("--threshold", type=float, default=0.8)
+    parser.add_argument("--stability", action="store_true", help="measure split moves when the corpus grows 10%%")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.n_posts, args.threshold), indent=2))
+    result = split_stability(args.n_posts) if args.stability else run(args.n_posts, args.threshold)
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -177,7 +177,7 @@ def test_default_config_drops_duplicates_and_card_reports_them(fixture_build: Pa
     assert not any(any(s["is_duplicate"]) for s in default.values())
     card = (fixture_build / "README.md").read_text(encoding="utf-8")
     block = card.split("<!-- build:dedup -->")[1].split("<!-- /build:dedup -->")[0]
-    assert "**2** exact and **2** near duplicates, in 4 clusters holding 8 records" in block
+    assert "**2** exact and **2** near duplicates; clusters of two or more records: 4, holding 8 records" in block
     assert "| 金融 | 1 | 2 |" in block and "| 新媒体 | 1 | 0 |" in block
     assert "at least **0.8**" in block and f"{NUM_PERM} permutations" in block and "5-grams" in block
 
