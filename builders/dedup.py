@@ -51,10 +51,13 @@ def normalised_text(text: str) -> str:
     return NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+def _key(norm: str) -> str | None:
+    """Exact-duplicate key of a normalised text; None when empty (image-only posts never match each other)."""
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32] if norm else None
+
+
 def text_key(text: str) -> str | None:
-    """Exact-duplicate key of a text; None for empty texts (image-only posts never match each other)."""
-    norm = normalised_text(text)
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32] if norm else None
+    return _key(normalised_text(text))
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,7 @@ class DedupFeatures:
 
 def features_of(text: str) -> DedupFeatures:
     norm = normalised_text(text)
-    if not norm:
-        return DedupFeatures(None, None)
-    return DedupFeatures(hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32], sketch_of(norm))
+    return DedupFeatures(_key(norm), sketch_of(norm) if norm else None)
 
 
 @dataclass(frozen=True)

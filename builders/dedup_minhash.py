@@ -50,7 +50,7 @@ _POWERS = np.array([_BASE ** np.uint64(SHINGLE_SIZE - 1 - j) for j in range(SHIN
 
 def shingle_hashes(norm: str) -> np.ndarray:
     """Sorted distinct 32-bit hashes of the character ``SHINGLE_SIZE``-grams of a normalised text."""
-    codes = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    codes = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
     if len(codes) < SHINGLE_SIZE:
         return np.empty(0, dtype=np.uint32)
     with np.errstate(over="ignore"):

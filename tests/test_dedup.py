@@ -215,6 +215,13 @@ def test_empty_texts_never_cluster() -> None:
     assert all(mark == DuplicateMark(False, None, post_id) for post_id, mark in finder.resolve().items())
 
 
+def test_odd_characters_do_not_break_features() -> None:
+    text = "一段正文\ud800里有孤立的代理字符，\U0001f600还有表情符号和\x00控制字符" * 3
+    features = features_of(text)
+    assert features.key is not None and features.sketch is not None
+    assert features == features_of(text)
+
+
 def test_short_texts_match_only_exactly() -> None:
     short = "示例快讯7月1日电，示例汽车午后拉升涨停，成交额超过十亿元"
     assert len(normalised_text(short)) < MIN_NEAR_CHARS
