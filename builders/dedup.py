@@ -118,9 +118,6 @@ class DuplicateFinder:
         self._sizes = array("q")
         self.stats: DedupStats | None = None
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
     def add(self, post_id: str, published_at: datetime | None, text: str) -> None:
         self.add_features(post_id, published_at, features_of(text))
 
