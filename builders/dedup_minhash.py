@@ -6,11 +6,12 @@
 - Its sketch is a datasketch ``MinHash`` (``affine32`` scheme, fixed seed) of those hashes, kept only
   as its ``NUM_PERM`` uint32 hash values (512 bytes) plus the number of distinct shingles.
 - Candidates come from LSH banding over the sketches, with the band count ``b`` and rows ``r`` chosen by
-  datasketch's own optimiser (``MinHashLSH(threshold, num_perm).b/.r``). The buckets are a sort over one
-  numpy array per band instead of ``MinHashLSH``'s in-memory index, which measured 345 MB at threshold
-  0.8 and 1.1 GB at 0.36 for 100k records (a dict of sets per band); sorting needs a few MB.
+  datasketch's own optimiser (``MinHashLSH(threshold, num_perm, weights).b/.r``, weighted towards
+  recall). The buckets are a sort over one numpy array per band instead of ``MinHashLSH``'s in-memory
+  index, which measured 345 MB at threshold 0.8 and 1.1 GB at 0.4 for 100k records (a dict of sets per
+  band); the sort needs a few MB at a time.
 - Every candidate pair is checked against the rule in ``is_near_duplicate`` using the sketch estimate of
-  Jaccard similarity and the exact shingle counts.
+  Jaccard similarity and the shingle counts.
 """
 
 from __future__ import annotations
