@@ -116,7 +116,10 @@ def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
             sorted_keys = keys[order]
             starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
             sizes = np.diff(np.r_[starts, count])
-            for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+            twos = starts[sizes == 2]  # most buckets with company hold a pair: vectorised
+            low, high = np.minimum(order[twos], order[twos + 1]), np.maximum(order[twos], order[twos + 1])
+            found.append(low * count + high)
+            for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
                 members = np.sort(order[start : start + size])
                 left, right = np.triu_indices(size, k=1)
                 found.append(members[left] * count + members[right])
