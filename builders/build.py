@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from builders.dedup import DuplicateFinder
+from builders.dedup import DEDUP_FEATURES, DEFAULT_THRESHOLD, DedupStats, DuplicateFinder
 from builders.discover import Ignored, discover
 from builders.identity import SPLITS, split_of
 from builders.publish import staging_folder
@@ -48,6 +48,9 @@ class BuildSummary:
     # (category, split, is_duplicate) -> (rows, approximate bytes): the basis of every config's split sizes
     cells: dict[tuple[str, str, bool], list[int]] = field(default_factory=dict)
     duplicates: int = 0
+    exact_duplicates: Counter[str] = field(default_factory=Counter)  # per category
+    near_duplicates: Counter[str] = field(default_factory=Counter)  # per category
+    dedup: DedupStats | None = None
     shards: dict[str, list[str]] = field(default_factory=dict)
     # (raw_path, raw_sha256) of every post file, quarantined ones included: the manifest's input fingerprint
     input_files: list[tuple[str, str]] = field(default_factory=list)
@@ -84,7 +87,9 @@ def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
     return tqdm(items, total=total, desc=desc, unit="file", disable=None, file=sys.stderr, dynamic_ncols=True)
 
 
-def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSummary:
+def build(
+    raw_root: Path, out_dir: Path, workers: int | None = None, dedup_threshold: float = DEFAULT_THRESHOLD
+) -> BuildSummary:
     """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
     from builders.card import write_card
     from builders.croissant import write_croissant
@@ -96,7 +101,7 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
     summary = BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
     with staging_folder(out_dir) as work:
         staging_path = work / "staging.parquet.partial"
-        finder = DuplicateFinder()
+        finder = DuplicateFinder(dedup_threshold)
         staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **PARQUET_OPTIONS)
         batch: list[dict[str, Any]] = []
         file_paths = {item.raw_path: item.path for item in files}
@@ -107,7 +112,7 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
                 summary.input_files.append((result.raw_path, raw_file_sha256(path) if path else "unreadable"))
                 continue
             summary.input_files.append((result["raw_path"], result["raw_sha256"]))
-            finder.add(result["id"], result["published_at"], result["text"])
+            finder.add_features(result["id"], result["published_at"], result.pop(DEDUP_FEATURES))
             batch.append(result)
             if len(batch) >= STAGING_BATCH:
                 staging.write_table(rows_to_table(batch))
@@ -117,6 +122,7 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
         staging.close()
 
         marks = finder.resolve()
+        summary.dedup = finder.stats
         data_dir = work / "data"
         data_dir.mkdir()
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
@@ -131,6 +137,10 @@ def build(raw_root: Path, out_dir: Path, workers: int | None = None) -> BuildSum
                 split = split_of(mark.near_dup_cluster)
                 writers[split].write(row)
                 summary.count_row(row, split)
+                if mark.kind == "exact":
+                    summary.exact_duplicates[row["category"]] += 1
+                elif mark.kind == "near":
+                    summary.near_duplicates[row["category"]] += 1
         staging_path.unlink()
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
@@ -150,7 +160,8 @@ def format_summary(summary: BuildSummary) -> str:
     """The human summary printed at the end of a build."""
     lines = [
         f"files seen:   {summary.files_seen}",
-        f"records:      {summary.records} ({summary.duplicates} marked duplicate)",
+        f"records:      {summary.records} ({summary.duplicates} marked duplicate: "
+        f"{summary.exact_duplicates.total()} exact, {summary.near_duplicates.total()} near)",
         f"quarantined:  {len(summary.quarantined)}",
         f"ignored:      {len(summary.ignored)}",
         "splits:       " + ", ".join(f"{s} {summary.per_split.get(s, 0)}" for s in SPLITS),

@@ -17,8 +17,11 @@ def run(args: argparse.Namespace) -> int:
     if not raw.is_dir():
         print(f"error: raw root {raw} is not a folder", file=sys.stderr)
         return 2
+    if not 0.0 < args.dedup_threshold <= 1.0:
+        print(f"error: --dedup-threshold must be in (0, 1], got {args.dedup_threshold}", file=sys.stderr)
+        return 2
     try:
-        summary = build(raw, Path(args.out), workers=args.workers)
+        summary = build(raw, Path(args.out), workers=args.workers, dedup_threshold=args.dedup_threshold)
     except PublishError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -35,5 +38,11 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     build.add_argument("raw", nargs="?", help="raw root: a Hexo site, its source/_posts, or a folder of posts")
     build.add_argument("--out", default=str(DEFAULT_OUT), help="dataset folder (default: dataset/)")
     build.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    build.add_argument(
+        "--dedup-threshold",
+        type=float,
+        default=0.8,
+        help="Jaccard (and containment) threshold for near duplicates, in (0, 1] (default: 0.8)",
+    )
     build.add_argument("--strict", action="store_true", help="fail when any file is quarantined")
     build.set_defaults(run=run)

@@ -20,6 +20,7 @@ import yaml
 from datasets import DatasetInfo, List, SplitDict, SplitInfo
 
 from builders.configs import config_name
+from builders.dedup import dedup_markdown
 from builders.identity import SPLITS
 from builders.manifest import cache_key, data_fingerprint
 from builders.stats import STATS_DIR, compute_stats, load_stats, read_quarantine, read_rows, shard_paths
@@ -316,6 +317,7 @@ def figures(summary: BuildSummary, folder: Path) -> dict[str, str]:
         "plots": plots_block(stats),
         "pin": pin_block(),
         "citation": citation_block(),
+        "dedup": dedup_markdown(summary.dedup, summary.exact_duplicates, summary.near_duplicates),
     }
 
 

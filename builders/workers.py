@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from builders.dedup import DEDUP_FEATURES, features_of
 from builders.discover import RawFile
 from builders.process import MAX_FILE_BYTES, process_file
 from builders.quarantine import Reason, Rejected, Rejection
@@ -117,13 +118,17 @@ def process_one(item: RawFile, budget: Budget = Budget(None, None)) -> Result:
             except OSError as error:
                 return Rejection(item.raw_path, Reason.UNREADABLE, f"cannot read file: {type(error).__name__}: {error}")
             result = process_file(data, item.raw_path)
+            if not isinstance(result, Post):
+                return result
+            row = result.model_dump()
+            row[DEDUP_FEATURES] = features_of(result.text)  # MinHash here, in the workers, in parallel
     except FileTimeout:
         return Rejection(item.raw_path, Reason.TIMEOUT, f"processing took over the {budget.soft} s budget per file")
     except Rejected as rejected:
         return Rejection(item.raw_path, rejected.reason, rejected.message, rejected.snippet)
     except Exception as error:
         return Rejection(item.raw_path, Reason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"[:500])
-    return result.model_dump() if isinstance(result, Post) else result
+    return row
 
 
 def _process_chunk(items: list[RawFile], budget: Budget) -> list[Result]:

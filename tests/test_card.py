@@ -194,7 +194,7 @@ def test_render_fills_blocks_only_and_is_idempotent() -> None:
     )
     assert render_card(once, {"a": "new figures", "dedup": "dedup figures"}) == once
     assert render_card(template, {}) == template  # blocks without figures keep the template's text
-    assert "<!-- build:dedup -->\n<!-- /build:dedup -->" in card_template()
+    assert "<!-- build:dedup -->" in card_template() and "<!-- /build:dedup -->" in card_template()
 
 
 def test_rebuild_with_more_posts_changes_only_the_build_blocks(tmp_path: Path) -> None:
