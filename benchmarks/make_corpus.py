@@ -31,40 +31,47 @@ DUPLICATE_SHARE = 0.03
 DUPLICATE_WINDOW = 400  # a duplicate copies one of the previous posts within this window
 COMPLETE_MARK = ".corpus-complete"
 
+
 # --- invented vocabulary ------------------------------------------------------------------------
-PLACES = "滨江 青溪 云岭 海川 南湖 北岭 东港 西原 长桥 白沙 星城 鹿鸣 金湾 石门 丰谷 柳岸 松原 栖霞 临川 远山".split()
-ORGS = (
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+PLACES = _words("滨江 青溪 云岭 海川 南湖 北岭 东港 西原 长桥 白沙 星城 鹿鸣 金湾 石门 丰谷 柳岸 松原 栖霞 临川 远山")
+ORGS = _words(
     "星河科技 云帆数据 青禾农业 远航物流 海川银行 北辰证券 南风能源 长青医药 铂石材料 鹿鸣文旅 "
     "金湾港务 白沙电子 柳岸食品 丰谷种业 石门重工 松原汽车 临川软件 栖霞传媒 晨光半导体 远山基金"
-).split()
-PEOPLE = "周小满 陈默 林晓 王一帆 李四 赵青 孙明远 吴悠 郑好 钱多多 冯雪 何川 许诺 韩梅 唐果 宋雨 罗晨 高远".split()
-SUBJECTS = (
+)
+PEOPLE = _words("周小满 陈默 林晓 王一帆 李四 赵青 孙明远 吴悠 郑好 钱多多 冯雪 何川 许诺 韩梅 唐果 宋雨 罗晨 高远")
+SUBJECTS = _words(
     "市场 企业 监管部门 投资者 消费者 研究团队 开发者 平台 行业协会 地方政府 券商 分析师 用户 "
     "创业公司 制造商 运营商 社区 学校 医院 物流公司 银行 基金经理 游戏厂商 工程师"
-).split()
-VERBS = (
+)
+VERBS = _words(
     "发布了 推出了 调整了 完成了 启动了 扩大了 优化了 公布了 评估了 讨论了 提高了 降低了 测试了 "
     "上线了 暂停了 整合了 升级了 开放了 规范了 支持了"
-).split()
-OBJECTS = (
+)
+OBJECTS = _words(
     "新一轮补贴计划 季度报告 产品路线图 信贷政策 数据中心 开源项目 供应链方案 安全审计 定价策略 "
     "人才计划 试点项目 会员体系 检测标准 储能电站 自动驾驶测试 芯片产线 物流网络 社区服务 "
     "碳排放目标 应急预案 跨境支付系统 老旧小区改造 新能源车型 移动应用 云服务套餐"
-).split()
-ADVERBS = "首次 再次 逐步 全面 正式 悄然 持续 大幅 小幅 明显 稳步 率先".split()
-CONNECTORS = "此外， 与此同时， 不过， 据介绍， 业内人士认为， 从数据看， 值得注意的是， 另一方面， 总体来看， 对此，".split()
-OPINIONS = (
+)
+ADVERBS = _words("首次 再次 逐步 全面 正式 悄然 持续 大幅 小幅 明显 稳步 率先")
+CONNECTORS = _words(
+    "此外， 与此同时， 不过， 据介绍， 业内人士认为， 从数据看， 值得注意的是， 另一方面， 总体来看， 对此，"
+)
+OPINIONS = _words(
     "这一变化将影响未来几个季度的走势 相关细节仍有待进一步披露 多数受访者对此持谨慎乐观态度 "
     "短期内难以看到明显效果 这被视为行业转型的重要信号 市场对此反应平淡 具体落地情况还要看执行力度 "
     "不少用户在社交平台上表达了期待 专家提醒不要过度解读 成本压力仍然是主要挑战"
-).split()
-TECH = (
+)
+TECH = _words(
     "缓存 线程池 编译器 垃圾回收 索引 协程 内存屏障 事务 分布式锁 消息队列 容器 调度器 "
     "类型推断 字节码 哈希表 连接池 序列化 断点调试 单元测试 持续集成"
-).split()
-HANDLES = "fox 042_fox_ miss_ moon_cat tea_time rain_walker pixel_owl night_bus river_stone cloud_nine".split()
-EMOJI = "🌇 🍵 🐱 📷 🌧️ ✨ 🎮 📚 🚲 🌙".split()
-ANIME = "雨天的约定 优等生 旅途的终点 星之海 最后的夏天 约定之地 钟声响起 归途 风的方向 第一次告白".split()
+)
+HANDLES = _words("fox 042_fox_ miss_ moon_cat tea_time rain_walker pixel_owl night_bus river_stone cloud_nine")
+EMOJI = _words("🌇 🍵 🐱 📷 🌧️ ✨ 🎮 📚 🚲 🌙")
+ANIME = _words("雨天的约定 优等生 旅途的终点 星之海 最后的夏天 约定之地 钟声响起 归途 风的方向 第一次告白")
 
 
 def _sentence(rng: random.Random) -> str:
@@ -202,14 +209,23 @@ def jianshu(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
                 f'<pre><code class="{rng.choice(["js", "python", "java", "go"])}">{name}(obj, value) {{\n'
                 f"  if (value.ready) {{\n{lines}\n  }}\n}}\n</code></pre>"
             )
-    return Rendered(f"用{rng.randint(2, 9)}行代码理解{rng.choice(TECH)}", "\n".join(parts), "https://www.jianshu.com/p/undefined", "invalid")
+    return Rendered(
+        f"用{rng.randint(2, 9)}行代码理解{rng.choice(TECH)}",
+        "\n".join(parts),
+        "https://www.jianshu.com/p/undefined",
+        "invalid",
+    )
 
 
 def mastodon(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
     handle = rng.choice(HANDLES)
-    media = f"https://img.example-social.net/media/files/{rng.randint(1, 999):03d}/original/{rng.getrandbits(48):012x}.jpeg"
+    media = (
+        f"https://img.example-social.net/media/files/{rng.randint(1, 999):03d}/original/{rng.getrandbits(48):012x}.jpeg"
+    )
     if rng.random() < 0.35:  # image-only toot
-        return Rendered(f'@{handle} ""', f'<hr><br><img src="{media}" alt="image " referrerpolicy="no-referrer">', media)
+        return Rendered(
+            f'@{handle} ""', f'<hr><br><img src="{media}" alt="image " referrerpolicy="no-referrer">', media
+        )
     words = f"{rng.choice(PLACES)}的{rng.choice(['晚霞', '雨', '早餐', '地铁', '猫'])}很好看{rng.choice(EMOJI)}"
     toot = "".join(f"<p>{p[: rng.randint(20, 80)]}</p>" for p in paragraphs[:2])
     return Rendered(f'@{handle} "\n{words}\n"', f"<p>{words}</p>{toot}", media)
@@ -228,14 +244,20 @@ def kr36(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
                 f'href="https://36kr.com/projectDetails/{rng.randint(1, 99999)}" target="_blank">{org}</a>也在其中。'
             )
         parts.append(f"<p>{p}</p>")
-    return Rendered(_title(rng) + "？", "\n".join(parts), f"https://img.36krcdn.com/2022/v2_{rng.getrandbits(40):010x}_img_000")
+    return Rendered(
+        _title(rng) + "？", "\n".join(parts), f"https://img.36krcdn.com/2022/v2_{rng.getrandbits(40):010x}_img_000"
+    )
 
 
 def ithome(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
     moment = _moment(rng)
     image = f"https://img.ithome.com/newsuploadfiles/{moment.year}/{moment.month}/{rng.getrandbits(40):010x}.jpg"
-    parts = [f'<p data-vmark="{rng.getrandbits(16):04x}">IT之家 {moment.month} 月 {moment.day} 日消息，{paragraphs[0]}</p>']
-    parts.append(f'<p><img src="{image}" w="1000" h="600" title="配图" width="1000" height="600" referrerpolicy="no-referrer"></p>')
+    parts = [
+        f'<p data-vmark="{rng.getrandbits(16):04x}">IT之家 {moment.month} 月 {moment.day} 日消息，{paragraphs[0]}</p>'
+    ]
+    parts.append(
+        f'<p><img src="{image}" w="1000" h="600" title="配图" width="1000" height="600" referrerpolicy="no-referrer"></p>'
+    )
     parts += [f'<p data-vmark="{rng.getrandbits(16):04x}">{p}</p>' for p in paragraphs[1:]]
     return Rendered(_title(rng), "\n".join(parts), image)
 
@@ -249,7 +271,9 @@ def cnbeta(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
 
 def jinse(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
     title = f"【{_title(rng)}】{paragraphs[0][:40]}"
-    return Rendered(title[:60] + "...", f"【{_title(rng)}】{paragraphs[0]}", f"https://picsum.photos/400/300?random={n}", "invalid")
+    return Rendered(
+        title[:60] + "...", f"【{_title(rng)}】{paragraphs[0]}", f"https://picsum.photos/400/300?random={n}", "invalid"
+    )
 
 
 def blog(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
@@ -262,7 +286,11 @@ def blog(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
             parts.append("<ul>" + "".join(f"<li>{rng.choice(OBJECTS)}</li>" for _ in range(3)) + "</ul>")
         if i % 7 == 4:
             parts.append(f"<pre><code>const config = {{ size: {rng.randint(1, 64)} }};\n</code></pre>")
-    title = f"Don't repeat yourself：{rng.choice(TECH)}重构记录{n}" if rng.random() < 0.2 else f"记一次{rng.choice(TECH)}踩坑"
+    title = (
+        f"Don't repeat yourself：{rng.choice(TECH)}重构记录{n}"
+        if rng.random() < 0.2
+        else f"记一次{rng.choice(TECH)}踩坑"
+    )
     return Rendered(title, "".join(parts), f"https://picsum.photos/400/300?random={n % 100}")
 
 
@@ -279,7 +307,9 @@ def games(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
     for i, p in enumerate(paragraphs):
         parts.append(f"<p>{p}</p>")
         if i % 3 == 0:
-            parts.append(f'<p style="text-align:center">{_img(f"https://img.example-games.com/{rng.getrandbits(40):010x}.jpg")}</p>')
+            parts.append(
+                f'<p style="text-align:center">{_img(f"https://img.example-games.com/{rng.getrandbits(40):010x}.jpg")}</p>'
+            )
     return Rendered(f"《{rng.choice(ANIME)}》{_title(rng)}", "".join(parts), f"https://img.example-games.com/{n}.jpg")
 
 
@@ -296,7 +326,12 @@ def acfun(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
 
 def mind42(rng: random.Random, paragraphs: list[str], n: int) -> Rendered:
     link = f'<a href="https://mind42.com/mindmap/{rng.getrandbits(40):010x}">思维导图：{rng.choice(OBJECTS)}</a>'
-    return Rendered(f"{rng.choice(TECH)}笔记", link, "https://mind42.com/api/ajax/mindmapThumbnail?mindmapId=x&size=gallery", "naive")
+    return Rendered(
+        f"{rng.choice(TECH)}笔记",
+        link,
+        "https://mind42.com/api/ajax/mindmapThumbnail?mindmapId=x&size=gallery",
+        "naive",
+    )
 
 
 Family = Callable[[random.Random, list[str], int], Rendered]
@@ -346,7 +381,7 @@ def _yaml_title(title: str) -> str:
     return f"'{title}'"
 
 
-TITLE_SANITISED = str.maketrans({c: "_" for c in ':/\\?*<>|[]“”'})
+TITLE_SANITISED = str.maketrans({c: "_" for c in ":/\\?*<>|[]“”"})
 
 
 def render_file(categories: tuple[str, str, str], rendered: Rendered, date: str) -> str:
