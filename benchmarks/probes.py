@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     result = function(args)
     result["cpu_seconds"] = cpu_seconds() - before
     result.update(_rusage())
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False, default=str))
     return 0
 
 

@@ -64,8 +64,11 @@ class Measured:
 
 
 def _tree_rss(pid: int) -> int:
-    import psutil
-
+    """Summed RSS of ``pid`` and its descendants; 0 without psutil (then only the wait4 figure is shown)."""
+    try:
+        import psutil
+    except ImportError:
+        return 0
     try:
         process = psutil.Process(pid)
         total = process.memory_info().rss
@@ -217,7 +220,7 @@ def table(result: dict[str, Any]) -> list[str]:
         lines.append(
             f"{name:<12} {docs!s:>7} {run.seconds:>8.2f} {float(run.report.get('cpu_seconds', 0)):>7.1f} "
             f"{_fmt(speed and speed[0], '.0f'):>7} {_fmt(speed and speed[1], '.2f'):>6} {_fmt(speed and speed[2], '.0f'):>10} "
-            f"{run.peak_tree_rss / MB:>7.0f}MB {run.max_process_rss / MB:>7.0f}MB  {note}"
+            f"{max(run.peak_tree_rss, run.max_process_rss) / MB:>7.0f}MB {run.max_process_rss / MB:>7.0f}MB  {note}"
         )
     lines.append("ratios: " + ", ".join(f"{label} {_fmt(value, '.2f', 'x')}" for label, value in ratios(result)))
     return lines
@@ -239,7 +242,11 @@ def ratios(result: dict[str, Any]) -> list[tuple[str, float | None]]:
 
 
 def peak_build_rss(result: dict[str, Any]) -> int | None:
-    peaks = [run.peak_tree_rss for name in result["runs"] if name.startswith("ours") and (run := _run(result, name))]
+    peaks = [
+        max(run.peak_tree_rss, run.max_process_rss)
+        for name in result["runs"]
+        if name.startswith("ours") and (run := _run(result, name))
+    ]
     return max(peaks) if peaks else None
 
 
@@ -295,7 +302,7 @@ def targets(results: list[dict[str, Any]], dedup: Measured | None) -> list[tuple
         )
     )
     if dedup is not None and dedup.ok:
-        posts = dedup.report.get("posts", 0)
+        posts = int(dedup.report.get("posts") or dedup.report.get("n_posts") or 0)
         checks.append(
             (
                 "dedup (figure only)",
@@ -306,10 +313,12 @@ def targets(results: list[dict[str, Any]], dedup: Measured | None) -> list[tuple
     return checks
 
 
-def report(results: list[dict[str, Any]], dedup: Measured | None, started: datetime, elapsed: float) -> str:
+def report(
+    results: list[dict[str, Any]], dedup: Measured | None, started: datetime, elapsed: float, argv: list[str]
+) -> str:
     lines = [
         f"# zh-rss-posts benchmark, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}",
-        f"# {' '.join(sys.argv)}  ({elapsed / 60:.1f} min)",
+        f"# {' '.join(argv)}  ({elapsed / 60:.1f} min)",
         "docs/s, MB/s and CPU s from each variant's own timing (imports excluded; CPU includes worker processes);",
         "per-core targets use docs per CPU-second; peak RSS = the process and its children, summed (sampled every 50 ms)",
         "",
@@ -318,7 +327,7 @@ def report(results: list[dict[str, Any]], dedup: Measured | None, started: datet
         lines += [*table(result), ""]
     if dedup is not None:
         lines.append(
-            f"dedup: {dedup.seconds:.2f} s for {dedup.report.get('posts', '?'):,} posts, "
+            f"dedup: {dedup.seconds:.2f} s for {int(dedup.report.get('posts') or dedup.report.get('n_posts') or 0):,} posts, "
             f"{dedup.report.get('rss_growth', 0) / MB:.0f} MB grown, peak process RSS {dedup.max_process_rss / MB:.0f} MB"
             if dedup.ok
             else f"dedup FAILED: {dedup.stderr_tail[-300:]}"
@@ -341,6 +350,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "zh-rss-bench")
     parser.add_argument("--json", type=Path, help="write every figure here (default WORKDIR/results.json)")
     parser.add_argument("--keep", action="store_true", help="keep the built outputs in WORKDIR/out")
+    parser.add_argument("--from-json", type=Path, help="print the report of an earlier run's JSON; run nothing")
     args = parser.parse_args(argv)
     quick = args.quick
     args.sizes = sorted(args.sizes or ([1000, 3000] if quick else [2000, 10000]))
@@ -351,6 +361,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        dedup = Measured(**saved["dedup"]) if saved.get("dedup") else None
+        started = datetime.fromisoformat(saved["started"])
+        print(report(saved["sizes"], dedup, started, float(saved.get("elapsed", 0.0)), saved.get("argv", [])))
+        return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     env = child_env(args.workdir)
     started, clock = datetime.now(UTC), time.perf_counter()
@@ -358,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     dedup = measure(
         "dedup", ["dedup", "--posts", str(args.dedup_posts), "--seed", str(args.seed)], env, args.workdir / "logs"
     )
-    text = report(results, dedup, started, time.perf_counter() - clock)
+    text = report(results, dedup, started, time.perf_counter() - clock, sys.argv)
     print(text)
     json_path = args.json or args.workdir / "results.json"
     json_path.write_text(
