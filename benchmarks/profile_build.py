@@ -42,7 +42,8 @@ STAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("parse_date", "builders/dates.py"): ("dates", True),
     ("__init__", "pydantic/main.py"): ("pydantic validation", True),
     ("model_dump", "pydantic/main.py"): ("pydantic model_dump", True),
-    ("add", "builders/dedup.py"): ("dedup keys (NFKC + regex + sha256)", False),
+    ("features_of", "builders/dedup"): ("dedup features (exact key + MinHash sketch)", True),
+    ("add_features", "builders/dedup.py"): ("dedup bookkeeping", False),
     ("resolve", "builders/dedup.py"): ("dedup resolve", False),
     ("rows_to_table", "builders/shards.py"): ("rows -> Arrow tables", False),
     ("write_table", "pyarrow/parquet"): ("parquet writing", False),
@@ -55,7 +56,7 @@ STAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("write_manifest", "builders/manifest.py"): ("manifest", False),
     ("__iter__", "tqdm/"): ("progress bar", False),
 }
-PROCESS_STAGE = ("_process", "builders/build.py")
+PROCESS_STAGE = ("process_one", "builders/workers.py")
 
 
 def fold(frame: Any, stage: tuple[str, bool] | None, totals: dict[tuple[str, bool], float]) -> None:
@@ -76,11 +77,11 @@ def fold(frame: Any, stage: tuple[str, bool] | None, totals: dict[tuple[str, boo
 
 def pickling_cost(raw: Path, limit: int) -> tuple[float, int]:
     """Seconds per result to pickle and unpickle the worker results (as a process pool sends them)."""
-    from builders.build import _process
     from builders.discover import discover
+    from builders.workers import process_one
 
     _, files, _ = discover(raw)
-    results = [_process(item) for item in files[:limit]]
+    results = [process_one(item) for item in files[:limit]]
     started = time.perf_counter()
     for _ in range(3):
         pickle.loads(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
