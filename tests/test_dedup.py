@@ -352,3 +352,15 @@ def test_cluster_members_share_a_split(tmp_path: Path) -> None:
     for raw_path, (_, row) in split_of_row.items():
         own.setdefault(story_of[raw_path], set()).add(split_of(row["id"]))
     assert sum(len(splits) > 1 for splits in own.values()) >= 5
+
+
+def test_fast_minhash_equals_datasketch_update_batch() -> None:
+    import numpy as np
+
+    from builders.dedup_minhash import _template, minhash_values, shingle_hashes
+
+    for text in ["一二三四五六七八九十" * 20, "abcdefghij" * 7, "今天天气很好，我们去公园散步吧。" * 5]:
+        hashes = shingle_hashes(text)
+        reference = _template().copy()
+        reference.update_batch(hashes.tolist())
+        assert np.array_equal(minhash_values(hashes), reference.hashvalues)

@@ -52,3 +52,16 @@ def test_every_field_is_described(name: str) -> None:
 
 def test_features_round_trip_through_yaml() -> None:
     assert Features._from_yaml_list(FEATURES._to_yaml_list()) == FEATURES
+
+
+def test_nfc_check_agrees_with_unicodedata() -> None:
+    import unicodedata
+
+    import polars as pl
+
+    from schemas.frames import nfc_mask
+
+    texts = ["abc", "e\u0301", "é", "中文", "\uf900", "가", "\u1100\u1161", "x\u0300y", "\u212b", "a\u0327\u0301", ""]
+    expected = [unicodedata.is_normalized("NFC", t) for t in texts]
+    assert nfc_mask(pl.Series("text", texts)).to_list() == expected
+    assert expected.count(False) == 5
