@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builders.cli import add_dataset_argument
 from builders.manifest import canonical_json
 from builders.release import RELEASES_PATH, find, load_history, release_entry
 from builders.verify import verify
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     hub = commands.add_parser("publish", help="upload a recorded release to the Hugging Face Hub and tag it vX.Y.Z")
-    hub.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    add_dataset_argument(hub)
     hub.add_argument("--repo", required=True, help="dataset repository on the Hub, e.g. ORG/zh-rss-posts")
     hub.add_argument("--dry-run", action="store_true", help="print the plan only (no network)")
     hub.add_argument("--private", action="store_true", help="create the repository private if it does not exist")

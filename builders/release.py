@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from builders.cli import add_dataset_argument
 from builders.manifest import DATASET_NAME, canonical_json, schema_fingerprint
 from builders.verify import verify
 from builders.version import DATASET_VERSION, Bump, SemVer, bump_between, bumped
@@ -241,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     release = commands.add_parser("release", help="record a verified build as a release in releases.json")
-    release.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    add_dataset_argument(release)
     release.add_argument("--against", help="the previous release's build: decide the required bump by a full diff")
     release.add_argument("--releases", default=str(RELEASES_PATH), help="release history (default: repo releases.json)")
     release.add_argument("--card", default=str(CARD_PATH), help="card whose release table to update ('' for none)")

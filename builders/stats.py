@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
+from builders.cli import add_dataset_argument, not_a_build
 from builders.configs import config_name
 from builders.identity import SPLITS
 from builders.version import DATASET_VERSION
@@ -170,8 +170,7 @@ def load_stats(folder: Path) -> dict[str, Any] | None:
 
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
-    if not (folder / "data").is_dir():
-        print(f"error: {folder} is not a built dataset (no data/); run `zh-rss-posts build` first", file=sys.stderr)
+    if not_a_build(folder):
         return 2
     stats = write_stats(folder)
     print(f"{stats['records']} records; statistics and {len(stats['plots'])} plot(s) in {folder / STATS_DIR}")
@@ -180,5 +179,5 @@ def run(args: argparse.Namespace) -> int:
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     stats = commands.add_parser("stats", help="write statistics and plots of a built dataset into DIR/stats/")
-    stats.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    add_dataset_argument(stats)
     stats.set_defaults(run=run)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandera.errors
 import polars as pl
 
+from builders.cli import add_dataset_argument, not_a_build
 from schemas.frames import PostBody, PostMetadata
 
 MODELS = (PostMetadata, PostBody)
@@ -64,8 +64,7 @@ def format_violations(violations: list[Violation], rows: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
-    if not (folder / "README.md").is_file():
-        print(f"error: {folder} is not a built dataset (no README.md); run `zh-rss-posts build` first", file=sys.stderr)
+    if not_a_build(folder):
         return 2
     frame = load_frame(folder)
     violations = check_frame(frame)
@@ -75,5 +74,5 @@ def run(args: argparse.Namespace) -> int:
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser("validate", help="check a built dataset against the pandera models")
-    validate.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    add_dataset_argument(validate)
     validate.set_defaults(run=run)

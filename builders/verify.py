@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from builders.cli import add_dataset_argument
 from builders.manifest import (
     MANIFEST_FORMAT,
     MANIFEST_NAME,
@@ -234,7 +235,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     verify_parser = commands.add_parser(
         "verify", help="recompute a build's checksums and figures against MANIFEST.json"
     )
-    verify_parser.add_argument("dir", nargs="?", default="dataset", help="dataset folder (default: dataset/)")
+    add_dataset_argument(verify_parser)
     verify_parser.add_argument("--version", help="fail unless the build is this dataset version (X.Y.Z)")
     verify_parser.add_argument("--raw", help="also recompute the input fingerprint from this raw root")
     verify_parser.set_defaults(run=run)
