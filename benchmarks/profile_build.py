@@ -33,7 +33,7 @@ STAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("decode_file", "builders/process.py"): ("decode + split front matter", True),
     ("split_post", "builders/front_matter.py"): ("decode + split front matter", True),
     ("read_front_matter", "builders/front_matter.py"): ("front matter YAML", True),
-    ("__init__", "bs4/__init__.py"): ("HTML parse (BeautifulSoup + lxml)", True),
+    ("parse_html", "builders/cleaners/html.py"): ("HTML parse (lxml)", True),
     ("render", "builders/cleaners/base.py"): ("tree walk", True),
     ("inline_text", "builders/cleaners/text.py"): ("text normalisation", True),
     ("code_text", "builders/cleaners/text.py"): ("text normalisation", True),

@@ -1,4 +1,4 @@
-"""The cleaner interface: one pass over the parsed HTML tree turns a body into text and typed fields.
+"""The cleaner interface: one pass over the lxml element tree turns a body into text and typed fields.
 
 A site cleaner is a small subclass of ``Cleaner`` that names the feeds it serves and overrides the
 hooks it needs:
@@ -15,10 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction, Script, Stylesheet
-
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element, first, parse_html, strings_and_children, text_of
 from builders.cleaners.rules import GENERIC_RULES
 from builders.cleaners.text import PARAGRAPH_BREAK, code_text, inline_text, mark_plain_breaks
 
@@ -109,7 +107,6 @@ CELL_TAGS = frozenset({"td", "th"})
 TEXT_BLOCK_TAGS = frozenset(
     ["p", "li", "dd", "dt", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "caption"]
 )
-NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData, Script, Stylesheet)
 CODE_LANGUAGE = re.compile(
     r"(?:^|[\s;])(?:language-|lang-|brush:)([A-Za-z0-9_+#-]{1,20})(?=[\s;]|$)|^([A-Za-z0-9_+#]{1,20})$"
 )
@@ -138,11 +135,11 @@ class Cleaner:
         return source in cls.sources and (not cls.feeds or feed in cls.feeds)
 
     # --- hooks ----------------------------------------------------------------------------------
-    def skip(self, tag: Tag, found: Found) -> bool:
+    def skip(self, tag: Element, found: Found) -> bool:
         """True to drop ``tag`` with its whole subtree (after lifting what it holds into ``found``)."""
         return False
 
-    def visit(self, tag: Tag, found: Found) -> None:
+    def visit(self, tag: Element, found: Found) -> None:
         """Called for every element that is kept, before its children."""
 
     def tidy(self, paragraphs: list[str], found: Found) -> list[str]:
@@ -150,22 +147,20 @@ class Cleaner:
         return paragraphs
 
     @staticmethod
-    def classes(tag: Tag) -> frozenset[str]:
+    def classes(tag: Element) -> frozenset[str]:
         """The element's CSS classes (empty when it has none)."""
-        value = tag.get("class")
-        return frozenset(value) if isinstance(value, list) else frozenset(str(value or "").split())
+        return frozenset((tag.get("class") or "").split())
 
     # --- the shared pass ------------------------------------------------------------------------
     def clean(self, body_html: str) -> Cleaned:
-        # Attributes stay plain strings: splitting `class` into lists costs a tenth of the parse.
-        soup = BeautifulSoup(body_html, "lxml", multi_valued_attributes=None)
+        root = parse_html(body_html)
         found = Found()
-        paragraphs = self.tidy(self.render(soup, found), found)
+        paragraphs = self.tidy(self.render(root, found) if root is not None else [], found)
         for rule in GENERIC_RULES:
             paragraphs = rule(paragraphs, found)
         return Cleaned(text="\n".join(p for p in paragraphs if p), found=found)
 
-    def render(self, root: Tag, found: Found) -> list[str]:
+    def render(self, root: Element, found: Found) -> list[str]:
         """Walk the tree iteratively (deep nesting cannot overflow the stack) into paragraphs."""
         paragraphs: list[str] = []
         inline: list[str] = []
@@ -181,10 +176,14 @@ class Cleaner:
 
         text_depth = 0  # how many text blocks (p, li, ...) enclose the current node
 
-        # Stack items: a node to enter, or a string marking the end of a block/cell element.
+        # Stack items: an element to enter, a string (text or an element's tail, which belongs to the
+        # parent and so survives when the element is skipped), or a marker ending a block/cell element.
         stack: list[object] = [root]
         while stack:
             node = stack.pop()
+            if isinstance(node, str):
+                inline.append(node if text_depth else mark_plain_breaks(node))
+                continue
             if node is _BLOCK_END:
                 flush()
                 continue
@@ -194,25 +193,20 @@ class Cleaner:
             if node is _TEXT_BLOCK_END:
                 text_depth -= 1
                 continue
-            if isinstance(node, NavigableString):
-                if not isinstance(node, NOT_TEXT):
-                    inline.append(str(node) if text_depth else mark_plain_breaks(str(node)))
-                continue
-            if not isinstance(node, Tag):
-                continue
-            name = (node.name or "").lower()
-            if name in SKIP_TAGS or self.skip(node, found):
-                continue
-            self.visit(node, found)
+            element: Element = node  # type: ignore[assignment]
+            name = element.tag
+            if not isinstance(name, str) or name in SKIP_TAGS or self.skip(element, found):
+                continue  # comments and processing instructions are never text
+            self.visit(element, found)
             if name == "img":
-                found.add_image(next((node.get(a) for a in IMAGE_ATTRIBUTES if node.get(a)), None))  # type: ignore[arg-type]
+                found.add_image(next((element.get(a) for a in IMAGE_ATTRIBUTES if element.get(a)), None))
                 continue
             if name == "br":
                 flush()
                 continue
             if name == "pre":
                 flush()
-                block = self.code_block(node)
+                block = self.code_block(element)
                 if block:
                     paragraphs.append(block)
                 continue
@@ -224,18 +218,19 @@ class Cleaner:
             if name in TEXT_BLOCK_TAGS:
                 text_depth += 1
                 stack.append(_TEXT_BLOCK_END)
-            stack.extend(reversed(node.contents))
+            stack.extend(reversed(list(strings_and_children(element))))
         flush()
         return paragraphs
 
     @staticmethod
-    def code_block(pre: Tag) -> str:
+    def code_block(pre: Element) -> str:
         """A ``<pre>`` as a fenced code block (```lang ... ```), its lines and indentation kept."""
-        code = code_text(pre.get_text())
+        code = code_text(text_of(pre))
         if not code:
             return ""
-        classes = pre.code.get("class") if pre.code is not None else pre.get("class")
-        match = CODE_LANGUAGE.search(" ".join(classes or []) if isinstance(classes, list) else str(classes or ""))
+        code_element = first(pre, "code")
+        classes = (code_element if code_element is not None else pre).get("class")
+        match = CODE_LANGUAGE.search(classes or "")
         language = (match.group(1) or match.group(2)).lower() if match else ""
         return f"```{language}\n{code.replace('```', 'ʼʼʼ')}\n```"
 

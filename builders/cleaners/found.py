@@ -19,10 +19,13 @@ class Found:
     attribution: str | None = None
     url: str | None = None
     truncated: bool = False
+    # The images already kept, for a constant-time duplicate check (``images`` keeps their order).
+    _image_set: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def add_image(self, raw: str | None) -> None:
         url = real_image(raw)
-        if url is not None and url not in self.images:
+        if url is not None and url not in self._image_set:
+            self._image_set.add(url)
             self.images.append(url)
 
     def add_stock_code(self, code: str) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bs4 import Tag
-
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element, first, text_of
 
 
 @register
@@ -15,11 +14,13 @@ class BangumiCleaner(Cleaner):
     sources = frozenset({"Bangumi"})
 
     # Rule platform_links: a list whose items are only links (番组计划, 哔哩哔哩 ...) is navigation.
-    def skip(self, tag: Tag, found: Found) -> bool:
-        if tag.name not in ("ul", "ol"):
+    def skip(self, tag: Element, found: Found) -> bool:
+        if tag.tag not in ("ul", "ol"):
             return False
-        items = tag.find_all("li", recursive=False)
-        return bool(items) and all(
-            item.find("a") is not None and item.get_text(strip=True) == item.find("a").get_text(strip=True)
-            for item in items
-        )
+        items = [child for child in tag if child.tag == "li"]
+        return bool(items) and all(_only_a_link(item) for item in items)
+
+
+def _only_a_link(item: Element) -> bool:
+    link = first(item, "a")
+    return link is not None and text_of(item, strip=True) == text_of(link, strip=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from bs4 import Tag
+from lxml import etree
 
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element, is_element
 
 # Rule source_statement: "编者按：本文来自微信公众号“X”（ID:...），作者：Y，编辑：Z，36氪经授权发布。" (with or
 # without the 编者按 label, at the start or the end) goes to attribution; 作者 to byline, 编辑 to editor.
@@ -31,14 +32,15 @@ class Kr36Cleaner(Cleaner):
     name = "kr36"
     sources = frozenset({"36kr"})
 
-    def skip(self, tag: Tag, found: Found) -> bool:
-        if tag.name != "p":
+    def skip(self, tag: Element, found: Found) -> bool:
+        if tag.tag != "p":
             return False
-        children = [c for c in tag.contents if not (isinstance(c, str) and not c.strip())]
+        # What the paragraph holds, blank strings (and blank comments) aside: exactly one <a> element.
+        children = [c for c in _contents(tag) if not (isinstance(c, str) and not c.strip())]
         return (
             len(children) == 1
-            and isinstance(children[0], Tag)
-            and children[0].name == "a"
+            and is_element(children[0])
+            and children[0].tag == "a"
             and bool(INTERNAL_LINK.match(str(children[0].get("href") or "")))
         )
 
@@ -61,3 +63,13 @@ class Kr36Cleaner(Cleaner):
             if paragraph:
                 kept.append(paragraph)
         return kept
+
+
+def _contents(tag: Element) -> list[str | Element]:
+    """The paragraph's strings and child nodes in order; a comment counts as its text."""
+    contents: list[str | Element] = [tag.text] if tag.text else []
+    for child in tag:
+        contents.append(child if is_element(child) or child.tag is not etree.Comment else child.text or "")
+        if child.tail:
+            contents.append(child.tail)
+    return contents

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bs4 import Tag
-
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element
 
 
 @register
@@ -15,5 +14,5 @@ class MastodonCleaner(Cleaner):
     sources = frozenset({"Mastodon"})
 
     # Rule invisible_span: Mastodon hides parts of long links in `span.invisible` ("https://", the tail).
-    def skip(self, tag: Tag, found: Found) -> bool:
-        return tag.name == "span" and "invisible" in self.classes(tag)
+    def skip(self, tag: Element, found: Found) -> bool:
+        return tag.tag == "span" and "invisible" in self.classes(tag)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bs4 import Tag
-
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element
 
 # Rule qr_block: the end-of-article QR promotion and the futures-account (开户) QR block.
 QR_CLASSES = frozenset({"appendQr_wrap", "appendQr_normal", "appendQr_normal_txt", "app-kaihu-qr"})
@@ -21,11 +20,11 @@ class SinaCleaner(Cleaner):
     name = "sina"
     sources = frozenset({"新浪财经"})
 
-    def skip(self, tag: Tag, found: Found) -> bool:
+    def skip(self, tag: Element, found: Found) -> bool:
         return bool(self.classes(tag) & QR_CLASSES)
 
-    def visit(self, tag: Tag, found: Found) -> None:
-        if tag.name == "span":
+    def visit(self, tag: Element, found: Found) -> None:
+        if tag.tag == "span":
             match = STOCK_ID.match(str(tag.get("id") or ""))
             if match:
                 found.add_stock_code(match.group(1))

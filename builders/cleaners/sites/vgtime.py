@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bs4 import Tag
-
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element
 
 # Rule editor_widgets: `vg_insert_img_onfocus` toolbars around inserted images.
 WIDGET_CLASSES = frozenset({"vg_insert_img_onfocus"})
@@ -17,5 +16,5 @@ class VgtimeCleaner(Cleaner):
     name = "vgtime"
     sources = frozenset({"游戏时光"})
 
-    def skip(self, tag: Tag, found: Found) -> bool:
+    def skip(self, tag: Element, found: Found) -> bool:
         return bool(self.classes(tag) & WIDGET_CLASSES)

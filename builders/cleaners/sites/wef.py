@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bs4 import Tag
-
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import Element, text_of
 
 
 @register
@@ -15,8 +14,8 @@ class WefCleaner(Cleaner):
     sources = frozenset({"世界经济论坛"})
 
     # Rule report_link: the "Download PDF" anchor goes to url, its label out of the text.
-    def skip(self, tag: Tag, found: Found) -> bool:
-        if tag.name == "a" and tag.get_text(strip=True).lower() == "download pdf":
+    def skip(self, tag: Element, found: Found) -> bool:
+        if tag.tag == "a" and text_of(tag, strip=True).lower() == "download pdf":
             found.set_url(str(tag.get("href") or ""))
             return True
         return False

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bs4 import NavigableString, Tag
-
 from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
+from builders.cleaners.html import NOT_TEXT_CONTAINERS, Element, text_of
 
 # Rule answer_header (知乎日报): avatar and bio dropped, the answerer's name to byline, originUrl to url;
 # the "查看知乎讨论" footer, the empty image placeholder and the question title (it is the post title) dropped.
@@ -23,7 +22,7 @@ class ZhihuCleaner(Cleaner):
     name = "zhihu"
     sources = frozenset({"知乎"})
 
-    def skip(self, tag: Tag, found: Found) -> bool:
+    def skip(self, tag: Element, found: Found) -> bool:
         classes = self.classes(tag)
         if not classes:
             return False
@@ -31,7 +30,7 @@ class ZhihuCleaner(Cleaner):
             found.set_url(str(tag.get("href") or ""))
             return True
         if "author" in classes:
-            name = tag.get_text().strip(NAME_TRAIL)
+            name = text_of(tag).strip(NAME_TRAIL)
             if name and found.byline is None:
                 found.byline = name
             return True
@@ -39,11 +38,15 @@ class ZhihuCleaner(Cleaner):
 
     # Rule question_text (知乎日报): the question written straight into `div.question` is the post's
     # title (reworded), not the answer: its bare text is dropped before the walk reads it.
-    def visit(self, tag: Tag, found: Found) -> None:
-        if tag.name == "div" and "question" in self.classes(tag):
-            for child in list(tag.children):
-                if type(child) is NavigableString and child.strip():
-                    child.replace_with("")
+    def visit(self, tag: Element, found: Found) -> None:
+        if tag.tag == "div" and "question" in self.classes(tag):
+            if any(ancestor.tag in NOT_TEXT_CONTAINERS for ancestor in tag.iterancestors()):
+                return  # its strings are annotation text, not the question
+            if tag.text and tag.text.strip():
+                tag.text = None
+            for child in tag:
+                if child.tail and child.tail.strip():
+                    child.tail = None
 
     def tidy(self, paragraphs: list[str], found: Found) -> list[str]:
         if paragraphs:
