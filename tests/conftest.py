@@ -165,10 +165,12 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_card_build(real_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real sample, built once for the card, stats and Croissant tests."""
+def real_build(real_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real sample, built once for the whole session (2 workers); every file becomes a record.
+    Tests only read it."""
     from builders.build import build
 
-    out = tmp_path_factory.mktemp("real_card") / "dataset"
-    build(real_sample, out, workers=2)
+    out = tmp_path_factory.mktemp("real") / "dataset"
+    summary = build(real_sample, out, workers=2)
+    assert summary.quarantined == []
     return out

@@ -25,14 +25,6 @@ def card_yaml(folder: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def real_build(real_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("real") / "dataset"
-    summary = build(real_sample, out, workers=2)
-    assert summary.quarantined == []
-    return out
-
-
-@pytest.fixture(scope="module")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "dataset"
     build(SAMPLE_ROOT, out, workers=1)

@@ -96,11 +96,11 @@ def test_small_build_card_is_valid_hub_metadata(small_build: Path) -> None:
     check_configs_and_features(small_build)
 
 
-def test_real_sample_card_loads_and_parses(real_card_build: Path, tmp_path: Path) -> None:
-    check_hub_metadata(real_card_build, records=91)
-    check_configs_and_features(real_card_build)
+def test_real_sample_card_loads_and_parses(real_build: Path, tmp_path: Path) -> None:
+    check_hub_metadata(real_build, records=91)
+    check_configs_and_features(real_build)
     # The card's configs are what `datasets` loads.
-    finance = load_dataset(str(real_card_build), "finance", cache_dir=str(tmp_path / "cache"))
+    finance = load_dataset(str(real_build), "finance", cache_dir=str(tmp_path / "cache"))
     assert {c for split in finance.values() for c in split["category"]} == {"金融"}
 
 

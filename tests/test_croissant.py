@@ -59,11 +59,11 @@ def test_mlcroissant_iterates_every_record_of_the_small_build(small_build: Path)
         assert [text(v) for v in values["images"]] == row["images"]
 
 
-def test_real_sample_croissant_loads_and_iterates(real_card_build: Path) -> None:
-    records = iterate(real_card_build)
+def test_real_sample_croissant_loads_and_iterates(real_build: Path) -> None:
+    records = iterate(real_build)
     assert len(records) == 91
     ids = {text(r[f"{RECORD_SET}/id"]) for r in records}
-    assert ids == set(parquet_rows(real_card_build))
+    assert ids == set(parquet_rows(real_build))
 
 
 def test_record_set_has_every_schema_field_with_type_and_description(small_build: Path) -> None:

@@ -117,13 +117,6 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def real_dedup_build(real_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dedup_real") / "dataset"
-    build(real_sample, out, workers=2)
-    return out
-
-
 def test_fixture_flags_are_exactly_right(fixture_build: Path) -> None:
     rows = read_rows(fixture_build)
     assert_flags(rows, EXPECTED_FIXTURE_FLAGS)
@@ -193,8 +186,8 @@ def test_threshold_option_reaches_the_rule(tmp_path: Path, capsys: pytest.Captur
     assert "--dedup-threshold" in capsys.readouterr().err
 
 
-def test_real_sample_flags_are_exactly_right(real_dedup_build: Path) -> None:
-    rows = read_rows(real_dedup_build)
+def test_real_sample_flags_are_exactly_right(real_build: Path) -> None:
+    rows = read_rows(real_build)
     assert len(rows) == 91
     expected = {raw_path: EXPECTED_REAL_DUPLICATES.get(raw_path) for raw_path in rows}
     assert_flags(rows, expected)

@@ -98,7 +98,7 @@ def test_plots_are_byte_identical_and_carry_no_timestamp(small_build: Path, tmp_
             assert 600 <= width <= 2000 and 250 <= height <= 2000, (file, image.size)
 
 
-def test_a_cjk_font_is_installed_and_draws_every_label(real_card_build: Path) -> None:
+def test_a_cjk_font_is_installed_and_draws_every_label(real_build: Path) -> None:
     """The project's set-up installs a CJK font: every Chinese label of the real sample has glyphs."""
     family = plots.cjk_font()
     if family is None:
@@ -108,7 +108,7 @@ def test_a_cjk_font_is_installed_and_draws_every_label(real_card_build: Path) ->
     from matplotlib import font_manager
 
     path = font_manager.findfont(family, fallback_to_default=False)
-    stats = json.loads((real_card_build / "stats" / "stats.json").read_text(encoding="utf-8"))
+    stats = json.loads((real_build / "stats" / "stats.json").read_text(encoding="utf-8"))
     labels = "".join(f"{f['category']}{f['source']}{f['feed']}" for f in stats["feeds"])
     missing = {ch for ch in labels if not ch.isascii() and not plots._covers(path, ch)}
     assert not missing, f"{family} has no glyph for {sorted(missing)}"
