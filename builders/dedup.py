@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from builders.dedup_minhash import (
+    MAX_BUCKET,
     MIN_LENGTH_RATIO,
     MIN_NEAR_CHARS,
     NUM_PERM,
@@ -226,7 +227,8 @@ def dedup_markdown(stats: DedupStats | None, exact: Mapping[str, int], near: Map
         f"{bands} bands of {rows} rows (datasketch's optimiser, weighted towards recall) finds candidates; it "
         f"misses a pair at the lowest similarity the rule accepts (Jaccard {lowest:.2f}) with probability "
         f"{miss_probability(lowest, stats.threshold):.1%}, at Jaccard 0.5 with probability "
-        f"{miss_probability(0.5, stats.threshold):.2%}. A candidate pair is a near duplicate when its estimated "
+        f"{miss_probability(0.5, stats.threshold):.2%} (a band bucket of more than {MAX_BUCKET} records is a template "
+        "shared by many posts: its pairs must also agree on the following bands). A candidate pair is a near duplicate when its estimated "
         f"Jaccard similarity is at least **{stats.threshold:g}**, or when the shorter text's shingles are "
         f"contained in the longer one's at least at {stats.threshold:g} and the shorter text has at least "
         f"{MIN_LENGTH_RATIO:.0%} as many shingles (a cut-off or excerpt copy). Texts under {MIN_NEAR_CHARS} "

@@ -16,9 +16,13 @@ from builders.build import build
 from builders.cli import main
 from builders.dedup import DuplicateFinder, DuplicateMark, features_of, normalised_text, text_key
 from builders.dedup_minhash import (
+    MAX_BUCKET,
     MIN_LENGTH_RATIO,
     MIN_NEAR_CHARS,
     NUM_PERM,
+    band_params,
+    candidate_pairs,
+    candidate_threshold,
     is_near_duplicate,
     near_duplicate_pairs,
     shingle_hashes,
@@ -263,6 +267,25 @@ def test_lsh_finds_every_pair_the_rule_accepts() -> None:
     found = {(int(a), int(b)) for a, b in near_duplicate_pairs(signatures, sizes, 0.8)}
     assert len(brute) > 100
     assert found == brute
+
+
+def test_crowded_buckets_stay_small_but_keep_copies() -> None:
+    """A template shared by many texts (one band equal for all) does not make every pair a candidate,
+    yet copies inside it are still found, and rows equal in every band all end up joined."""
+    rng = np.random.default_rng(3)
+    crowd = 20 * MAX_BUCKET
+    signatures = rng.integers(0, 2**32, size=(crowd, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    _, rows = band_params(candidate_threshold(0.8))
+    signatures[:, :rows] = signatures[0, :rows]  # band 0: one bucket for everyone
+    signatures[1] = signatures[0]  # a copy inside the crowd
+    signatures[-3:] = signatures[-4]  # four equal sketches
+    candidates = {(int(a), int(b)) for a, b in candidate_pairs(signatures, 0.8)}
+    assert (0, 1) in candidates
+    assert {(crowd - 4, crowd - 3), (crowd - 4, crowd - 2), (crowd - 4, crowd - 1)} <= candidates
+    assert len(candidates) < crowd * MAX_BUCKET  # all pairs of the crowd would be crowd**2 / 2
+    equal = np.repeat(signatures[:1], 3 * MAX_BUCKET, axis=0)  # equal in every band: joined as a star
+    star = {(int(a), int(b)) for a, b in candidate_pairs(equal, 0.8)}
+    assert star == {(0, row) for row in range(1, 3 * MAX_BUCKET)}
 
 
 def test_marks_do_not_depend_on_insertion_order() -> None:
