@@ -26,7 +26,6 @@ from functools import cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from datasketch.minhash import _fmix  # datasketch's own pre-mix of the affine32 scheme
-from numpy.lib.stride_tricks import sliding_window_view
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -59,11 +58,16 @@ _POWERS = np.array([_BASE ** np.uint64(SHINGLE_SIZE - 1 - j) for j in range(SHIN
 def shingle_hashes(norm: str) -> np.ndarray:
     """Sorted distinct 32-bit hashes of the character ``SHINGLE_SIZE``-grams of a normalised text."""
     codes = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
-    if len(codes) < SHINGLE_SIZE:
+    count = len(codes) - SHINGLE_SIZE + 1
+    if count <= 0:
         return np.empty(0, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        hashes = (sliding_window_view(codes, SHINGLE_SIZE) * _POWERS).sum(axis=1, dtype=np.uint64)
-    return np.unique(((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32))
+        hashes = codes[:count] * _POWERS[0]
+        for offset in range(1, SHINGLE_SIZE):  # shifted views: no (count, SHINGLE_SIZE) block
+            hashes += codes[offset : offset + count] * _POWERS[offset]
+    folded = ((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32)
+    folded.sort()  # a sort then a mask: several times faster than np.unique's hashing here
+    return folded[np.r_[True, folded[1:] != folded[:-1]]]
 
 
 def _prehashed(value: int) -> int:

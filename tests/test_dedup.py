@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,10 +12,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from datasets import load_dataset
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders.build import build
 from builders.cli import main
-from builders.dedup import DuplicateFinder, DuplicateMark, features_of, normalised_text, text_key
+from builders.dedup import NOT_WORD, DuplicateFinder, DuplicateMark, features_of, normalised_text, text_key
 from builders.dedup_minhash import (
     MAX_BUCKET,
     MIN_LENGTH_RATIO,
@@ -217,6 +220,41 @@ def test_odd_characters_do_not_break_features() -> None:
     features = features_of(text)
     assert features.key is not None and features.sketch is not None
     assert features == features_of(text)
+
+
+# Text drawn from what a corpus mixes: CJK, full-width and half-width forms, compatibility characters,
+# combining marks (which may compose with a full-width letter once it is narrowed), emoji, surrogates.
+MIXED_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("示例文本，。！？：；“”（）ＡＢｃ１２３　\u3000ｶﾞ①™ﬁ\u0301\u0308\u0327Åé\ud800😀 _-."),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MIXED_TEXT)
+def test_normalised_text_is_exactly_nfkc_lower_words(text: str) -> None:
+    """The full-width fast path changes speed only: the result is plain NFKC, lower-case, word characters."""
+    assert normalised_text(text) == NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=0, max_size=300))
+def test_shingle_hashes_equal_the_sliding_window_reference(norm: str) -> None:
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from builders.dedup_minhash import _POWERS, SHINGLE_SIZE
+
+    codes = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    if len(codes) < SHINGLE_SIZE:
+        expected = np.empty(0, dtype=np.uint32)
+    else:
+        with np.errstate(over="ignore"):
+            hashes = (sliding_window_view(codes, SHINGLE_SIZE) * _POWERS).sum(axis=1, dtype=np.uint64)
+        expected = np.unique(((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32))
+    assert np.array_equal(shingle_hashes(norm), expected)
 
 
 def test_short_texts_match_only_exactly() -> None:
