@@ -20,18 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from builders.dedup import DEDUP_FEATURES, DEFAULT_THRESHOLD, DedupStats, DuplicateFinder
+from builders.dedup import DEDUP_FEATURES, DEFAULT_THRESHOLD, DedupStats, DuplicateFinder, DuplicateMark
 from builders.discover import Ignored, discover
 from builders.identity import SPLITS, split_of
 from builders.publish import staging_folder
 from builders.quarantine import Rejection
-from builders.shards import ARROW_SCHEMA, PARQUET_OPTIONS, SplitWriter, rows_to_table
+from builders.shards import ARROW_SCHEMA, SplitWriter, row_bytes, rows_to_table
 from builders.workers import process_all
 
 STAGING_BATCH = 500
+# The staging file is read once and deleted: fast compression, not small files.
+STAGING_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 SAMPLE_ROOT = Path(__file__).parent / "sample"
 
 
@@ -57,30 +61,40 @@ class BuildSummary:
     # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
     shard_files: list[dict[str, Any]] = field(default_factory=list)
 
-    def count_row(self, row: dict[str, Any], split: str) -> None:
-        self.records += 1
-        self.per_category[row["category"]] += 1
-        self.per_split[split] += 1
-        self.duplicates += row["is_duplicate"]
-        cell = self.cells.setdefault((row["category"], split, row["is_duplicate"]), [0, 0])
-        cell[0] += 1
-        cell[1] += approximate_row_bytes(row)
+    def count_rows(self, table: pa.Table, split: str, kinds: list[str | None]) -> None:
+        """Count the rows of ``table`` (all of one split); ``kinds`` gives each row's duplicate kind."""
+        categories = table.column("category").to_pylist()
+        duplicates = table.column("is_duplicate").to_pylist()
+        self.records += table.num_rows
+        self.per_split[split] += table.num_rows
+        self.per_category.update(categories)
+        self.duplicates += sum(duplicates)
+        for category, duplicate, size, kind in zip(
+            categories, duplicates, row_bytes(table).tolist(), kinds, strict=True
+        ):
+            cell = self.cells.setdefault((category, split, duplicate), [0, 0])
+            cell[0] += 1
+            cell[1] += size
+            if kind == "exact":
+                self.exact_duplicates[category] += 1
+            elif kind == "near":
+                self.near_duplicates[category] += 1
 
     def reconciles(self) -> bool:
         return self.files_seen == self.records + len(self.quarantined) + len(self.ignored)
 
 
-def approximate_row_bytes(row: dict[str, Any]) -> int:
-    """Arrow bytes of a row, close enough for the card's ``num_bytes``."""
-    size = 0
-    for value in row.values():
-        if isinstance(value, str):
-            size += len(value.encode("utf-8")) + 4
-        elif isinstance(value, list):
-            size += sum(len(v.encode("utf-8")) + 4 for v in value) + 4
-        else:
-            size += 8
-    return size
+def with_marks(table: pa.Table, marks: list[DuplicateMark]) -> pa.Table:
+    """``table`` with its dedup columns set from ``marks`` (one per row, in order)."""
+    columns = {
+        "is_duplicate": [mark.is_duplicate for mark in marks],
+        "duplicate_of": [mark.duplicate_of for mark in marks],
+        "near_dup_cluster": [mark.near_dup_cluster for mark in marks],
+    }
+    for name, values in columns.items():
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, table.schema.field(index), pa.array(values, table.schema.field(index).type))
+    return table
 
 
 def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
@@ -102,7 +116,7 @@ def build(
     with staging_folder(out_dir) as work:
         staging_path = work / "staging.parquet.partial"
         finder = DuplicateFinder(dedup_threshold)
-        staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **PARQUET_OPTIONS)
+        staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **STAGING_OPTIONS)
         batch: list[dict[str, Any]] = []
         file_paths = {item.raw_path: item.path for item in files}
         for result in _progress(process_all(files, workers), len(files), "parse+clean"):
@@ -127,20 +141,15 @@ def build(
         data_dir.mkdir()
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
         for record_batch in pq.ParquetFile(staging_path).iter_batches(batch_size=STAGING_BATCH):
-            for row in record_batch.to_pylist():
-                mark = marks[row["id"]]
-                row.update(
-                    is_duplicate=mark.is_duplicate,
-                    duplicate_of=mark.duplicate_of,
-                    near_dup_cluster=mark.near_dup_cluster,
-                )
-                split = split_of(mark.near_dup_cluster)
-                writers[split].write(row)
-                summary.count_row(row, split)
-                if mark.kind == "exact":
-                    summary.exact_duplicates[row["category"]] += 1
-                elif mark.kind == "near":
-                    summary.near_duplicates[row["category"]] += 1
+            marked = [marks[post_id] for post_id in record_batch.column("id").to_pylist()]
+            table = with_marks(pa.Table.from_batches([record_batch]), marked)
+            splits = np.array([split_of(mark.near_dup_cluster) for mark in marked])
+            for split in SPLITS:
+                chosen = np.flatnonzero(splits == split)
+                if len(chosen):
+                    part = table.take(chosen)
+                    writers[split].write(part)
+                    summary.count_rows(part, split, [marked[i].kind for i in chosen])
         staging_path.unlink()
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]

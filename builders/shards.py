@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from schemas.features import FEATURES
@@ -20,8 +22,29 @@ def rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ARROW_SCHEMA)
 
 
+def row_bytes(table: pa.Table) -> np.ndarray:
+    """Approximate Arrow bytes of each row (the card's ``num_bytes``): a string counts its UTF-8 bytes
+    plus 4, a list its strings plus 4, anything else (numbers, booleans, dates, nulls) 8."""
+    sizes = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        column = column.combine_chunks()
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            lengths = pc.add(pc.binary_length(column), 4).to_numpy(zero_copy_only=False)
+            sizes += np.where(column.is_null().to_numpy(zero_copy_only=False), 8, np.nan_to_num(lengths)).astype(
+                np.int64
+            )
+        elif pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            values = pc.list_flatten(column)
+            item_sizes = pc.add(pc.binary_length(values), 4).to_numpy(zero_copy_only=False)
+            owners = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
+            sizes += np.bincount(owners, weights=item_sizes, minlength=table.num_rows).astype(np.int64) + 4
+        else:
+            sizes += 8
+    return sizes
+
+
 class SplitWriter:
-    """Streams rows of one split into shards; buffers at most one row group."""
+    """Streams the rows of one split into shards, in row groups of ``ROWS_PER_GROUP``; buffers at most one."""
 
     def __init__(self, folder: Path, split: str, max_shard_bytes: int = MAX_SHARD_BYTES) -> None:
         self.folder = folder
@@ -29,21 +52,28 @@ class SplitWriter:
         self.max_shard_bytes = max_shard_bytes
         self.rows = 0
         self.bytes = 0
-        self._buffer: list[dict[str, Any]] = []
+        self._buffer: list[pa.Table] = []
+        self._buffered = 0
         self._writer: pq.ParquetWriter | None = None
         self._shard_bytes = 0
         self._paths: list[Path] = []
 
-    def write(self, row: dict[str, Any]) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= ROWS_PER_GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._buffer:
+    def write(self, table: pa.Table) -> None:
+        """Append ``table`` (rows of this split, in order)."""
+        if table.num_rows == 0:
             return
-        table = rows_to_table(self._buffer)
-        self._buffer = []
+        self._buffer.append(table)
+        self._buffered += table.num_rows
+        if self._buffered >= ROWS_PER_GROUP:
+            whole = pa.concat_tables(self._buffer)
+            cut = self._buffered - self._buffered % ROWS_PER_GROUP
+            for start in range(0, cut, ROWS_PER_GROUP):
+                self._write_group(whole.slice(start, ROWS_PER_GROUP))
+            rest = whole.slice(cut)
+            self._buffer, self._buffered = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+
+    def _write_group(self, table: pa.Table) -> None:
+        table = table.combine_chunks()
         if self._writer is not None and self._shard_bytes + table.nbytes > self.max_shard_bytes:
             self._writer.close()
             self._writer = None
@@ -59,7 +89,9 @@ class SplitWriter:
 
     def close(self) -> list[Path]:
         """Finish the last shard and give every shard its final ``-NNNNN-of-NNNNN`` name."""
-        self._flush()
+        if self._buffered:
+            self._write_group(pa.concat_tables(self._buffer))
+            self._buffer, self._buffered = [], 0
         if self._writer is not None:
             self._writer.close()
         # An empty split gets no shard (a zero-row parquet file cannot be read by `datasets`).
