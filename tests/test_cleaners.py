@@ -14,6 +14,7 @@ from builders.process import process_file
 from schemas.boilerplate import all_phrases
 from schemas.frames import PostBody
 from schemas.record import Post
+from tests.conftest import make_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cleaners"
 BOILERPLATE = re.compile("|".join(re.escape(p) for p in all_phrases()))
@@ -237,6 +238,81 @@ def test_plain_text_feed_keeps_sentences_and_names_whole() -> None:
     assert "string 的零值是空字符串，指针的零值是 nil。" in record.text
     assert "Rob Pike" in record.text
     assert record.text.count("\n") == 1
+
+
+# --- reposts: one site's article under another feed (the generic cleaner) -----------------------
+# Portals repost 36kr and 知乎 articles with their markup intact; those sites' boilerplate must not
+# survive whichever cleaner serves the feed, and the structure must still reach its fields.
+KR36_REPOST = (
+    "<blockquote><p>神译局是36氪旗下编译团队，关注海外新技术。</p></blockquote>"
+    "<p>编者按：本文来自微信公众号“山间数据”（ID：shanjian_data），作者：林知秋，编辑：白露，36氪经授权发布。</p>"
+    "<p>编者按：转载时编辑加的一段导语。</p>"
+    "<p>仓库里的分拣机器人一年换了三代。</p><p>最后一段写到了冬天。</p>"
+)
+ZHIHU_REPOST = (
+    '<div class="main-wrap content-wrap"><div class="question"><h2 class="question-title">冬天怎么养绿萝？</h2>'
+    '<div class="answer"><div class="meta"><img class="avatar" src="https://pic1.zhimg.com/v2-aa_l.jpg">'
+    '<span class="author">南窗，</span><span class="bio">园艺爱好者</span>'
+    '<a href="https://www.zhihu.com/question/42/answer/7" class="originUrl" hidden>查看知乎原文</a></div>'
+    '<div class="content"><p>少浇水，多晒太阳。</p></div></div>'
+    '<div class="view-more"><a href="https://www.zhihu.com/question/42">查看知乎讨论</a></div></div></div>'
+)
+
+
+def repost(body: str) -> Post:
+    text = make_post(title="'一篇转载'", categories=("新媒体", "cnBeta", "最新"), body=body)
+    record = process_file(text.encode("utf-8"), "新媒体/cnBeta/最新/一篇转载.md")
+    assert isinstance(record, Post)
+    assert record.cleaner == "generic"
+    return record
+
+
+def test_a_36kr_repost_in_another_feed_lifts_the_source_statement() -> None:
+    record = repost(KR36_REPOST)
+    assert record.text == "转载时编辑加的一段导语。\n仓库里的分拣机器人一年换了三代。\n最后一段写到了冬天。"
+    assert record.attribution == (
+        "本文来自微信公众号“山间数据”（ID：shanjian_data），作者：林知秋，编辑：白露，36氪经授权发布。"
+    )
+    assert (record.byline, record.editor) == ("林知秋", "白露")
+    assert not BOILERPLATE.search(record.text)
+    assert_body_clean([record.text])
+
+
+def test_a_source_statement_at_the_end_without_label_is_lifted_too() -> None:
+    body = "<p>第一段。</p><p>第二段。</p><p>本文来自微信公众号“海风笔记”（ID：haifeng），作者：沈默，经授权发布。</p>"
+    record = repost(body)
+    assert (record.text, record.byline) == ("第一段。\n第二段。", "沈默")
+    assert record.attribution == "本文来自微信公众号“海风笔记”（ID：haifeng），作者：沈默，经授权发布。"
+
+
+def test_a_zhihu_daily_repost_in_another_feed_drops_the_footer_links() -> None:
+    record = repost(ZHIHU_REPOST)
+    # The question title stays (the generic path cannot tell it from a heading); the header line goes.
+    assert record.text == "冬天怎么养绿萝？\n少浇水，多晒太阳。"
+    assert record.byline == "南窗"  # the answerer, as the 知乎 cleaner's answer_header lifts it
+    assert not BOILERPLATE.search(record.text)
+    assert_body_clean([record.text])
+
+
+# Every cleaner, the generic one included, on bodies that carry the cross-site boilerplate lines.
+CROSS_SITE_BODIES = {
+    "kr36_statement_first": KR36_REPOST,
+    "kr36_statement_last": "<p>正文一段。</p><p>编者按：本文来自微信公众号“某某”（ID：mm），作者：甲乙，36氪经授权发布。</p>",
+    "kr36_statement_only": "<p>本文来自微信公众号“某某”（ID：mm），36氪经授权发布。</p>",
+    "zhihu_daily": ZHIHU_REPOST,
+    "zhihu_plain_links": '<p>回答。</p><p><a href="https://www.zhihu.com/question/1/answer/2">查看知乎原文</a></p>'
+    '<div><a href="https://www.zhihu.com/question/1">查看知乎讨论</a></div>',
+}
+
+
+@pytest.mark.parametrize("body", sorted(CROSS_SITE_BODIES))
+@pytest.mark.parametrize("cleaner", ["generic", *all_cleaners()])
+def test_cross_site_boilerplate_survives_no_cleaner(cleaner: str, body: str) -> None:
+    instance = GENERIC if cleaner == "generic" else all_cleaners()[cleaner]()
+    cleaned = instance.clean(CROSS_SITE_BODIES[body])
+    assert not BOILERPLATE.search(cleaned.text), cleaned.text
+    if body.startswith("kr36"):
+        assert cleaned.found.attribution and cleaned.found.attribution.startswith("本文来自微信公众号")
 
 
 # --- the real sample ----------------------------------------------------------------------------
