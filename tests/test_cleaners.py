@@ -294,25 +294,61 @@ def test_a_zhihu_daily_repost_in_another_feed_drops_the_footer_links() -> None:
     assert_body_clean([record.text])
 
 
-# Every cleaner, the generic one included, on bodies that carry the cross-site boilerplate lines.
-CROSS_SITE_BODIES = {
+# Every cleaner, the generic one included, on invented bodies that carry each boilerplate phrase the way
+# its site writes it (glued to a sentence where plain-text reposts glue it): no phrase survives any cleaner.
+BOILERPLATE_BODIES = {
     "kr36_statement_first": KR36_REPOST,
     "kr36_statement_last": "<p>正文一段。</p><p>编者按：本文来自微信公众号“某某”（ID：mm），作者：甲乙，36氪经授权发布。</p>",
-    "kr36_statement_only": "<p>本文来自微信公众号“某某”（ID：mm），36氪经授权发布。</p>",
+    "kr36_statement_no_label": "<p>本文来自微信公众号“某某”（ID：mm），36氪经授权发布。</p><p>正文。</p>",
+    "kr36_banner_in_note": "<p>编者按：神译局是36氪旗下编译团队，关注海外新技术。</p><p>正文。</p>",
+    "kr36_related": "<p>正文。</p><p><strong>相关阅读：</strong></p><p>相关阅读：另一篇文章的标题</p>",
     "zhihu_daily": ZHIHU_REPOST,
     "zhihu_plain_links": '<p>回答。</p><p><a href="https://www.zhihu.com/question/1/answer/2">查看知乎原文</a></p>'
     '<div><a href="https://www.zhihu.com/question/1">查看知乎讨论</a></div>',
+    "zhihu_footer_glued": '<p>回答。<a href="https://www.zhihu.com/question/1">查看知乎讨论</a></p>',
+    "sina_qr": '<p>正文。</p><div class="appendQr_wrap"><div class="appendQr_normal_txt">'
+    "海量资讯、精准解读，尽在新浪财经APP</div></div>",
+    "sina_account_qr": '<p>正文。</p><div class="app-kaihu-qr"><span>开户送福利！领取理财券，每日限额500份</span></div>',
+    "sina_self_media": "<p>正文。</p><p>（自媒体综合提供的内容均源自自媒体，版权归原作者所有。文章观点不代表新浪立场。）</p>",
+    "sina_labels": "<p>原标题：一个旧标题</p><p>正文。</p><p>责任编辑：甲</p>",
+    "sina_editor_glued": "<div>第一句。\n最后一句。责任编辑：乙</div>",
+    "ithome_disclosure": "<p>正文。</p><p>广告声明：文内含有的对外跳转链接仅供参考，IT之家所有文章均包含本声明。</p>",
+    "link_labels_glued": '<p>正文。<a href="https://x.example/">阅读原文</a></p><p>A report. <a href="https://x.example/r.pdf">Download PDF</a></p>',
+    "link_labels_alone": '<p>正文。</p><p><a href="https://x.example/">查看原文</a></p><p><a href="https://x.example/a">点击阅读全文</a></p><p>后文。</p>',
+    "reprint": "<p>正文。</p><p>本文为原创，未经许可，禁止转载。</p><p>未经授权，禁止转载</p>",
+    "sspai": "<p>正文。</p><p>下载少数派客户端、关注少数派公众号、关注少数派小红书。</p>",
+    "woshipm": "<p>正文。</p><p>本文由 @小北 原创发布于人人都是产品经理，未经许可，禁止转载</p><p>题图来自Unsplash，基于CC0协议</p>",
+    "meituan": "<p>正文。</p><p>本文系美团技术团队出品，著作权归属美团。欢迎非商业转载，请注明出处。</p>",
+    "image_attribute": '<p>正文。</p><img src="https://img.example.com/a.jpg" referrerpolicy="no-referrer">',
 }
 
 
-@pytest.mark.parametrize("body", sorted(CROSS_SITE_BODIES))
+def test_every_boilerplate_phrase_has_a_body_that_carries_it() -> None:
+    bodies = "".join(BOILERPLATE_BODIES.values())
+    assert [phrase for phrase in all_phrases() if phrase not in bodies] == []
+
+
+@pytest.mark.parametrize("body", sorted(BOILERPLATE_BODIES))
 @pytest.mark.parametrize("cleaner", ["generic", *all_cleaners()])
-def test_cross_site_boilerplate_survives_no_cleaner(cleaner: str, body: str) -> None:
+def test_no_boilerplate_phrase_survives_any_cleaner(cleaner: str, body: str) -> None:
     instance = GENERIC if cleaner == "generic" else all_cleaners()[cleaner]()
-    cleaned = instance.clean(CROSS_SITE_BODIES[body])
+    cleaned = instance.clean(BOILERPLATE_BODIES[body])
     assert not BOILERPLATE.search(cleaned.text), cleaned.text
-    if body.startswith("kr36"):
+    assert cleaned.text  # the post's own words stay
+    assert_body_clean([cleaned.text])
+    if body.startswith("kr36_statement"):
         assert cleaned.found.attribution and cleaned.found.attribution.startswith("本文来自微信公众号")
+
+
+def test_glued_editor_and_link_labels_leave_the_sentence_whole() -> None:
+    glued = GENERIC.clean(BOILERPLATE_BODIES["sina_editor_glued"])
+    assert (glued.text, glued.found.editor) == ("第一句。\n最后一句。", "乙")
+    labels = GENERIC.clean(BOILERPLATE_BODIES["link_labels_glued"] + BOILERPLATE_BODIES["link_labels_alone"])
+    assert labels.text == "正文。\nA report.\n正文。\n后文。"
+    assert not labels.found.truncated  # a 阅读全文 link between paragraphs is not a cut
+    # A label glued straight to a word may be the author's own: it stays (and validate reports it).
+    assert GENERIC.clean("<p>我建议先阅读原文</p>").text == "我建议先阅读原文"
+    assert GENERIC.clean("<p>相关阅读材料放在附录里，请自取。</p>").text == "相关阅读材料放在附录里，请自取。"
 
 
 # --- the real sample ----------------------------------------------------------------------------

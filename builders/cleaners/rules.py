@@ -38,8 +38,9 @@ NOISE_LINES = frozenset(
         "Download PDF",
     }
 )
-# Labels heading a list of links to other articles ("相关阅读：", "延伸阅读"): the label never stays.
-RELATED_LABEL = re.compile(r"^(?:相关阅读|延伸阅读|推荐阅读)\s*[:：]?$")
+# Labels heading a list of links to other articles ("相关阅读：", "延伸阅读"), alone or with one short link
+# title after them ("相关阅读：另一篇文章"): the line never stays.
+RELATED_LABEL = re.compile(r"^(?:相关阅读|延伸阅读|推荐阅读)\s*(?:[:：].{0,60})?$")
 SEPARATOR_LINE = re.compile(r"^[=\-*_~—–·.•#+]{3,}$")
 IMAGE_FILE_NAME = re.compile(r"^[\w\-.]{1,80}\.(?:png|jpe?g|gif|webp|bmp|svg)$", re.IGNORECASE)
 IMAGE_CREDIT = re.compile(
@@ -47,11 +48,20 @@ IMAGE_CREDIT = re.compile(
 )
 
 
+# A link label glued to the end of a paragraph after a sentence ("……全文完。阅读原文", "A report. Download
+# PDF"): the label goes, the sentence stays. (Glued straight to a word it may be the author's: kept.)
+LINK_LABEL_TAIL = re.compile(
+    r"(?<=[。！？!?.…”’」』）)\]\s])\s*(?:点击查看原文|查看原文|阅读原文|原文链接|Download PDF)\s*[>»›]*$"
+)
+
+
 def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
+    stripped = (LINK_LABEL_TAIL.sub("", p) for p in paragraphs)
     return [
         p
-        for p in paragraphs
-        if p not in NOISE_LINES
+        for p in stripped
+        if p
+        and p not in NOISE_LINES
         and not RELATED_LABEL.match(p)
         and not SEPARATOR_LINE.match(p)
         and not IMAGE_CREDIT.match(p)
@@ -140,7 +150,7 @@ PUBLISHED_BY = re.compile(r"^本文由\s*@?\s*([^\s，。@]{1,20})\s*(?:原创)?
 REPRINT_NOTICE = re.compile(
     r"未经(?:作者)?(?:许可|授权|允许)[，,]?\s*(?:禁止|不得|严禁)[^。]{0,10}转载"
     r"|转载请(?:联系|注明|与)|版权归[^。]{0,12}所有|著作权归[^。]{0,12}所有|著作权归属"
-    r"|^免责声明[:：]|^特别声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
+    r"|^免责声明[:：]|^特别声明[:：]|^广告声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
 )
 NOTICE_MAX = 260
 
@@ -169,6 +179,7 @@ def drop_reprint_notice(paragraphs: list[str], found: Found) -> list[str]:
 APP_PROMOTION = re.compile(
     r"(?:扫码|扫描|长按|识别)[^。]{0,16}二维码|(?:下载|打开)[^。]{0,12}(?:客户端|APP|App|app)"
     r"|关注[^。]{0,12}(?:公众号|小红书|微博|视频号|客户端)|尽在[^。]{0,10}(?:APP|App|客户端)|点击下方[^。]{0,10}(?:图片|二维码)"
+    r"|理财券[，,]?\s*每日限额"
 )
 
 
@@ -193,7 +204,8 @@ def mark_truncated(paragraphs: list[str], found: Found) -> list[str]:
         found.truncated = True
     if paragraphs and CUT_OFF.search(paragraphs[-1]) and not paragraphs[-1].endswith("……"):
         found.truncated = True
-    return paragraphs
+    # A "阅读全文" link between two paragraphs is a label, not a cut: dropped, ``truncated`` untouched.
+    return [p for p in paragraphs if not READ_MORE.match(p)]
 
 
 def bare_url(paragraph: str) -> str | None:
@@ -209,6 +221,8 @@ def bare_url(paragraph: str) -> str | None:
 # its field; the label line never stays in the text (an empty label is dropped).
 ORIGINAL_TITLE_LINE = re.compile(r"^原标题\s*[:：]\s*(.*)$")
 EDITOR_LINE = re.compile(r"^责任编辑\s*[:：]\s*(.*)$")
+# Plain-text reposts glue it to the last sentence: "……完。责任编辑：X" / "……完。（责任编辑：X）".
+EDITOR_TAIL = re.compile(r"(?<=[。！？!?”’」』])\s*[（(]?责任编辑\s*[:：]\s*([^\s，。（）()]{1,12})\s*[）)]?$")
 
 
 def lift_original_title(paragraphs: list[str], found: Found) -> list[str]:
@@ -225,6 +239,10 @@ def lift_original_title(paragraphs: list[str], found: Found) -> list[str]:
 def lift_editor_line(paragraphs: list[str], found: Found) -> list[str]:
     kept = []
     for paragraph in paragraphs:
+        tail = EDITOR_TAIL.search(paragraph)
+        if tail:
+            found.editor = tail.group(1)
+            paragraph = paragraph[: tail.start()]
         match = EDITOR_LINE.match(paragraph)
         if match is None:
             kept.append(paragraph)
