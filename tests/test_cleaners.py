@@ -10,6 +10,7 @@ import pytest
 
 from builders.cleaners import GENERIC, all_cleaners, cleaner_for
 from builders.cleaners.base import Cleaned
+from builders.cleaners.rules import GENERIC_RULES
 from builders.process import process_file
 from schemas.boilerplate import all_phrases
 from schemas.frames import PostBody
@@ -106,6 +107,13 @@ def test_mark_truncated_by_read_more_link_or_cut_off_ending() -> None:
     assert clean("<p>他说这件事的关键在于...</p>").found.truncated
     assert not clean("<p>资源持续更新中……</p>").found.truncated
     assert not clean("<p>一句完整的话。</p>").found.truncated
+
+
+def test_the_card_lists_every_generic_rule_in_order() -> None:
+    card = (Path(__file__).parents[1] / "DATASET_CARD.md").read_text(encoding="utf-8")
+    section = card[card.index("**Generic rules**") : card.index("**Site rules**")]
+    listed = re.findall(r"^- `(\w+)`", section, flags=re.MULTILINE)
+    assert listed == [rule.__name__ for rule in GENERIC_RULES]
 
 
 # --- site cleaners --------------------------------------------------------------------------------
