@@ -25,8 +25,22 @@ SHORT = 60
 # Stand-ins for images and bare link labels, separator rules, image credits, captions that are only an
 # image's file name ("20230101120000.png").
 NOISE_LINES = frozenset(
-    {"image", "img", "图片", "图", "[图片]", "查看原文", "阅读原文", "点击查看原文", "原文链接", "Download PDF"}
+    {
+        "image",
+        "img",
+        "图片",
+        "图",
+        "[图片]",
+        "查看原文",
+        "阅读原文",
+        "点击查看原文",
+        "原文链接",
+        "Download PDF",
+    }
 )
+# Labels heading a list of links to other articles ("相关阅读：", "延伸阅读"), alone or with one short link
+# title after them ("相关阅读：另一篇文章"): the line never stays.
+RELATED_LABEL = re.compile(r"^(?:相关阅读|延伸阅读|推荐阅读)\s*(?:[:：].{0,60})?$")
 SEPARATOR_LINE = re.compile(r"^[=\-*_~—–·.•#+]{3,}$")
 IMAGE_FILE_NAME = re.compile(r"^[\w\-.]{1,80}\.(?:png|jpe?g|gif|webp|bmp|svg)$", re.IGNORECASE)
 IMAGE_CREDIT = re.compile(
@@ -34,11 +48,21 @@ IMAGE_CREDIT = re.compile(
 )
 
 
+# A link label glued to the end of a paragraph after a sentence ("……全文完。阅读原文", "A report. Download
+# PDF"): the label goes, the sentence stays. (Glued straight to a word it may be the author's: kept.)
+LINK_LABEL_TAIL = re.compile(
+    r"(?<=[。！？!?.…”’」』）)\]\s])\s*(?:点击查看原文|查看原文|阅读原文|原文链接|Download PDF)\s*[>»›]*$"
+)
+
+
 def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
+    stripped = (LINK_LABEL_TAIL.sub("", p) for p in paragraphs)
     return [
         p
-        for p in paragraphs
-        if p not in NOISE_LINES
+        for p in stripped
+        if p
+        and p not in NOISE_LINES
+        and not RELATED_LABEL.match(p)
         and not SEPARATOR_LINE.match(p)
         and not IMAGE_CREDIT.match(p)
         and not IMAGE_FILE_NAME.match(p)
@@ -126,7 +150,7 @@ PUBLISHED_BY = re.compile(r"^本文由\s*@?\s*([^\s，。@]{1,20})\s*(?:原创)?
 REPRINT_NOTICE = re.compile(
     r"未经(?:作者)?(?:许可|授权|允许)[，,]?\s*(?:禁止|不得|严禁)[^。]{0,10}转载"
     r"|转载请(?:联系|注明|与)|版权归[^。]{0,12}所有|著作权归[^。]{0,12}所有|著作权归属"
-    r"|^免责声明[:：]|^特别声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
+    r"|^免责声明[:：]|^特别声明[:：]|^广告声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
 )
 NOTICE_MAX = 260
 
@@ -155,6 +179,7 @@ def drop_reprint_notice(paragraphs: list[str], found: Found) -> list[str]:
 APP_PROMOTION = re.compile(
     r"(?:扫码|扫描|长按|识别)[^。]{0,16}二维码|(?:下载|打开)[^。]{0,12}(?:客户端|APP|App|app)"
     r"|关注[^。]{0,12}(?:公众号|小红书|微博|视频号|客户端)|尽在[^。]{0,10}(?:APP|App|客户端)|点击下方[^。]{0,10}(?:图片|二维码)"
+    r"|理财券[，,]?\s*每日限额"
 )
 
 
@@ -179,7 +204,8 @@ def mark_truncated(paragraphs: list[str], found: Found) -> list[str]:
         found.truncated = True
     if paragraphs and CUT_OFF.search(paragraphs[-1]) and not paragraphs[-1].endswith("……"):
         found.truncated = True
-    return paragraphs
+    # A "阅读全文" link between two paragraphs is a label, not a cut: dropped, ``truncated`` untouched.
+    return [p for p in paragraphs if not READ_MORE.match(p)]
 
 
 def bare_url(paragraph: str) -> str | None:
@@ -189,13 +215,14 @@ def bare_url(paragraph: str) -> str | None:
     return normalise_url(paragraph)
 
 
-# In order: lifting first (a credit line is not noise), then dropping, then the truncation check.
 # --- lift_original_title, lift_editor_line ---------------------------------------------------------
 # Chinese news reposts label the original headline and the responsible editor on lines of their own
 # (Sina first, but any portal that syndicates does it): `原标题：X`, `责任编辑：X`. The first value goes to
 # its field; the label line never stays in the text (an empty label is dropped).
 ORIGINAL_TITLE_LINE = re.compile(r"^原标题\s*[:：]\s*(.*)$")
 EDITOR_LINE = re.compile(r"^责任编辑\s*[:：]\s*(.*)$")
+# Plain-text reposts glue it to the last sentence: "……完。责任编辑：X" / "……完。（责任编辑：X）".
+EDITOR_TAIL = re.compile(r"(?<=[。！？!?”’」』])\s*[（(]?责任编辑\s*[:：]\s*([^\s，。（）()]{1,12})\s*[）)]?$")
 
 
 def lift_original_title(paragraphs: list[str], found: Found) -> list[str]:
@@ -212,6 +239,10 @@ def lift_original_title(paragraphs: list[str], found: Found) -> list[str]:
 def lift_editor_line(paragraphs: list[str], found: Found) -> list[str]:
     kept = []
     for paragraph in paragraphs:
+        tail = EDITOR_TAIL.search(paragraph)
+        if tail:
+            found.editor = tail.group(1)
+            paragraph = paragraph[: tail.start()]
         match = EDITOR_LINE.match(paragraph)
         if match is None:
             kept.append(paragraph)
@@ -220,9 +251,81 @@ def lift_editor_line(paragraphs: list[str], found: Found) -> list[str]:
     return kept
 
 
+# --- lift_source_statement, strip_editor_note_label, drop_column_banner ------------------------------
+# A republished article states where it comes from, with or without an "编者按：" label, at the start or the
+# end: "本文来自微信公众号“X”（ID：y），作者：Y，编辑：Z，36氪经授权发布。" (36kr first, but portals that
+# repost WeChat accounts or 36kr do the same). The statement goes to ``attribution`` (the first one wins;
+# a second statement is dropped all the same), its 作者 to ``byline`` and 编辑 to ``editor`` while free.
+SOURCE_STATEMENT = re.compile(
+    r"^(?:编者按\s*[:：]\s*)?(本文(?:来自|来源于|转载自|经授权转载自)[^\n]{2,200}?(?:授权|发布|转载)[^\n]{0,10})$"
+)
+STATEMENT_AUTHOR = re.compile(r"作者\s*[:：]\s*([^，,。；;）)]{1,30})")
+STATEMENT_EDITOR = re.compile(r"编辑\s*[:：]\s*([^，,。；;）)]{1,30})")
+# An editor's note with content keeps its words, without the "编者按：" label (a bare label goes).
+EDITOR_NOTE_LABEL = re.compile(r"^编者按\s*[:：]\s*")
+# A column's self-description repeated on every piece (36kr's 神译局), wherever the piece is reposted.
+COLUMN_BANNER = re.compile(r"^神译局是36氪旗下编译团队")
+
+
+def lift_source_statement(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        statement = SOURCE_STATEMENT.match(paragraph)
+        if statement is None:
+            kept.append(paragraph)
+            continue
+        text = statement.group(1)
+        found.attribution = found.attribution or text
+        author, editor = STATEMENT_AUTHOR.search(text), STATEMENT_EDITOR.search(text)
+        if author and found.byline is None:
+            found.byline = author.group(1).strip()
+        if editor and found.editor is None:
+            found.editor = editor.group(1).strip()
+    return kept
+
+
+def strip_editor_note_label(paragraphs: list[str], found: Found) -> list[str]:
+    stripped = (EDITOR_NOTE_LABEL.sub("", p) for p in paragraphs)
+    return [p for p in stripped if p]
+
+
+def drop_column_banner(paragraphs: list[str], found: Found) -> list[str]:
+    return [p for p in paragraphs if not COLUMN_BANNER.match(p)]
+
+
+# --- lift_zhihu_answer_header ---------------------------------------------------------------------
+# A 知乎日报 answer reposted under another feed keeps its link labels as text: the footer "查看知乎讨论",
+# and the hidden "查看知乎原文" glued to the answerer's header line ("南窗，园艺爱好者查看知乎原文").
+# A label never stays; a header line near the start ("name，bio" + 查看知乎原文) gives its name to
+# ``byline`` (while free) and leaves the text, as the 知乎 cleaner's answer_header does.
+ZHIHU_LINK_LABEL = re.compile(r"\s*(查看知乎原文|查看知乎讨论)\s*$")
+ANSWERER_HEADER = re.compile(r"^([^\s，,：:]{1,20})[，,：:]\s*[^。！？]{0,30}$")
+
+
+def lift_zhihu_answer_header(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        while (label := ZHIHU_LINK_LABEL.search(paragraph)) is not None:
+            paragraph = paragraph[: label.start()]
+            if label.group(1) == "查看知乎原文" and index < HEAD:
+                header = ANSWERER_HEADER.match(paragraph)
+                if header and found.byline is None:
+                    found.byline = header.group(1)
+                    paragraph = ""
+        if paragraph:
+            kept.append(paragraph)
+    return kept
+
+
+# In order: lifting first (a credit line is not noise; a source statement before the credit lines, so its
+# 作者 is the byline), then dropping, then the truncation check.
 GENERIC_RULES: tuple[Rule, ...] = (
     lift_original_title,
     lift_editor_line,
+    lift_source_statement,
+    strip_editor_note_label,
+    drop_column_banner,
+    lift_zhihu_answer_header,
     lift_reporter_line,
     lift_source_line,
     drop_reprint_notice,

@@ -11,6 +11,7 @@ from builders.cleaners.html import NOT_TEXT_CONTAINERS, Element, text_of
 
 # Rule answer_header (知乎日报): avatar and bio dropped, the answerer's name to byline, originUrl to url;
 # the "查看知乎讨论" footer, the empty image placeholder and the question title (it is the post title) dropped.
+# (Reposted under another feed, its link labels and header line go by the generic lift_zhihu_answer_header.)
 DROPPED_CLASSES = frozenset({"avatar", "bio", "view-more", "img-place-holder", "question-title"})
 NAME_TRAIL = "，,：: \u3000"
 # Rule answerer_line (知乎热榜): the first line `晨风的回答` names the answerer.
