@@ -118,12 +118,11 @@ def build(
         finder = DuplicateFinder(dedup_threshold)
         staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **STAGING_OPTIONS)
         batch: list[dict[str, Any]] = []
-        file_paths = {item.raw_path: item.path for item in files}
-        for result in _progress(process_all(files, workers), len(files), "parse+clean"):
+        results = zip(files, process_all(files, workers), strict=True)  # one result per file, in order
+        for item, result in _progress(results, len(files), "parse+clean"):
             if isinstance(result, Rejection):
                 summary.quarantined.append(result)
-                path = file_paths.get(result.raw_path)
-                summary.input_files.append((result.raw_path, raw_file_sha256(path) if path else "unreadable"))
+                summary.input_files.append((result.raw_path, raw_file_sha256(item.path)))
                 continue
             summary.input_files.append((result["raw_path"], result["raw_sha256"]))
             finder.add_features(result["id"], result["published_at"], result.pop(DEDUP_FEATURES))

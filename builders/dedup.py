@@ -47,6 +47,9 @@ DEFAULT_THRESHOLD = 0.8
 NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NO_DATE = 2**62  # sorts after every real date
+ID_BYTES = 10  # a record id is 20 hex digits
+KEY_BYTES = 16  # an exact-duplicate key is 32 hex digits
+NO_KEY = bytes(KEY_BYTES)
 
 
 # Full-width ASCII forms and the ideographic space, each replaced by its NFKD decomposition before NFKC.
@@ -124,9 +127,10 @@ class DuplicateFinder:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"dedup threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
-        self._ids: list[str] = []
-        self._times: list[int] = []
-        self._keys: list[str | None] = []
+        # Compact columns (about 570 bytes a record, the sketch included): ids as text are only rebuilt in resolve.
+        self._ids = bytearray()  # ID_BYTES per record
+        self._times = array("q")
+        self._keys = bytearray()  # KEY_BYTES per record; all zero for an empty text (no key)
         self._sketch_row = array("q")  # row in _signatures, -1 when the text has no sketch
         self._signatures = bytearray()
         self._sizes = array("q")
@@ -136,9 +140,9 @@ class DuplicateFinder:
         self.add_features(post_id, published_at, features_of(text))
 
     def add_features(self, post_id: str, published_at: datetime | None, features: DedupFeatures) -> None:
-        self._ids.append(post_id)
+        self._ids += bytes.fromhex(post_id)
         self._times.append(_time_key(published_at))
-        self._keys.append(features.key)
+        self._keys += bytes.fromhex(features.key) if features.key else NO_KEY
         if features.sketch is None:
             self._sketch_row.append(-1)
         else:
@@ -146,15 +150,25 @@ class DuplicateFinder:
             self._signatures += features.sketch.hashvalues
             self._sizes.append(features.sketch.shingles)
 
+    def _id_bytes(self, index: int) -> bytes:
+        return bytes(self._ids[index * ID_BYTES : (index + 1) * ID_BYTES])
+
+    def _id(self, index: int) -> str:
+        return self._id_bytes(index).hex()
+
+    def _key_of(self, index: int) -> bytes | None:
+        key = bytes(self._keys[index * KEY_BYTES : (index + 1) * KEY_BYTES])
+        return None if key == NO_KEY else key
+
     def _near_pairs(self, order: list[int]) -> list[tuple[int, int]]:
         """Near-duplicate pairs among records with a sketch, one per exact group (in id order)."""
-        seen: set[str] = set()
+        seen: set[bytes | None] = set()
         members: list[int] = []
         for index in order:
-            key = self._keys[index]
+            key = self._key_of(index)
             if self._sketch_row[index] < 0 or key in seen:
                 continue
-            seen.add(key)  # type: ignore[arg-type]
+            seen.add(key)
             members.append(index)
         if len(members) < 2:
             return []
@@ -166,8 +180,8 @@ class DuplicateFinder:
 
     def resolve(self) -> dict[str, DuplicateMark]:
         """A mark for every record added."""
-        count = len(self._ids)
-        order = sorted(range(count), key=self._ids.__getitem__)
+        count = len(self._times)
+        order = sorted(range(count), key=self._id_bytes)
         parent = list(range(count))
 
         def find(index: int) -> int:
@@ -181,9 +195,9 @@ class DuplicateFinder:
             if root_a != root_b:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
 
-        first_of_key: dict[str, int] = {}
+        first_of_key: dict[bytes, int] = {}
         for index in order:
-            key = self._keys[index]
+            key = self._key_of(index)
             if key is not None:
                 union(first_of_key.setdefault(key, index), index)
         for a, b in self._near_pairs(order):
@@ -195,19 +209,19 @@ class DuplicateFinder:
         marks: dict[str, DuplicateMark] = {}
         exact = near = grouped = clustered = 0
         for members in clusters.values():
-            canonical = min(members, key=lambda i: (self._times[i], self._ids[i]))
-            canonical_id = self._ids[canonical]
+            canonical = min(members, key=lambda i: (self._times[i], self._id_bytes(i)))
+            canonical_id = self._id(canonical)
             if len(members) > 1:
                 grouped += 1
                 clustered += len(members)
             for member in members:
                 if member == canonical:
-                    marks[self._ids[member]] = DuplicateMark(False, None, canonical_id)
+                    marks[self._id(member)] = DuplicateMark(False, None, canonical_id)
                     continue
-                kind = "exact" if self._keys[member] == self._keys[canonical] else "near"
+                kind = "exact" if self._key_of(member) == self._key_of(canonical) else "near"
                 exact += kind == "exact"
                 near += kind == "near"
-                marks[self._ids[member]] = DuplicateMark(True, canonical_id, canonical_id, kind)
+                marks[self._id(member)] = DuplicateMark(True, canonical_id, canonical_id, kind)
         self.stats = DedupStats(self.threshold, count, grouped, clustered, exact, near)
         return marks
 
