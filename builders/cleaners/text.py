@@ -39,7 +39,8 @@ def mark_plain_breaks(raw: str) -> str:
 def inline_text(raw: str) -> str:
     """One paragraph of running text: entities decoded, whitespace folded, invisible characters gone."""
     text = INVISIBLE.sub("", decode_entities(raw))
-    text = NEWLINE_BETWEEN_CJK.sub("", text)
+    if "\n" in text:  # the lookbehind scan is costly; most runs have no newline at all
+        text = NEWLINE_BETWEEN_CJK.sub("", text)
     text = SPACES.sub(" ", text).strip(EDGE_SPACE + " ")
     return unicodedata.normalize("NFC", text)
 
