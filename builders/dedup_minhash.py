@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
-from datasketch.minhash import _fmix  # datasketch's own pre-mix of the affine32 scheme
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -70,21 +68,28 @@ def shingle_hashes(norm: str) -> np.ndarray:
     return folded[np.r_[True, folded[1:] != folded[:-1]]]
 
 
-def _prehashed(value: int) -> int:
-    """MinHash's hash function: the shingles arrive already hashed."""
-    return value
-
-
-@cache
-def _template() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_prehashed)
+MAX_HASH = np.uint32(0xFFFFFFFF)  # datasketch's initial value of every affine32 slot
 
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The template's affine permutations as (num_perm, 1) columns, and its initial hash values."""
-    a, b = _template().permutations
-    return a.reshape(-1, 1), b.reshape(-1, 1), _template().hashvalues
+    """datasketch's ``MinHash(num_perm, seed, scheme="affine32")`` permutations ``a * h + b`` (odd ``a``)
+    as (num_perm, 1) columns, and the initial hash values. Generated here the way datasketch does (its
+    seeded ``RandomState``) so that workers never import datasketch, which pulls in scipy and pandas;
+    ``tests/test_dedup.py`` holds them equal to datasketch's."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a.reshape(-1, 1), b.reshape(-1, 1), np.full(NUM_PERM, MAX_HASH, dtype=np.uint32)
+
+
+def fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, datasketch's pre-mix of the affine32 scheme (wrapping uint32)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 def minhash_values(hashes: np.ndarray) -> np.ndarray:
@@ -95,7 +100,7 @@ def minhash_values(hashes: np.ndarray) -> np.ndarray:
     a, b, initial = _permutations()
     if len(hashes) == 0:
         return initial.copy()
-    mixed = _fmix(hashes.astype(np.uint32), 32)
+    mixed = fmix32(hashes.astype(np.uint32))
     block = np.multiply(a, mixed[None, :])
     block += b
     return np.minimum(initial, block.min(axis=1))
@@ -112,6 +117,8 @@ def sketch_of(norm: str) -> Sketch | None:
 @cache
 def band_params(threshold: float) -> tuple[int, int]:
     """(bands, rows per band) that datasketch's LSH optimiser chooses for this Jaccard threshold."""
+    from datasketch import MinHashLSH  # here, not at the top: only the main process needs it (scipy)
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
     return lsh.b, lsh.r
 

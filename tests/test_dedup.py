@@ -409,12 +409,20 @@ def test_cluster_members_share_a_split(tmp_path: Path) -> None:
 
 
 def test_fast_minhash_equals_datasketch_update_batch() -> None:
-    import numpy as np
+    """Our permutations, pre-mix and block minimum give datasketch's own affine32 MinHash, value for value."""
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix
 
-    from builders.dedup_minhash import _template, minhash_values, shingle_hashes
+    from builders.dedup_minhash import NUM_PERM, SCHEME, SEED, _permutations, fmix32, minhash_values
 
+    template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=lambda value: value)
+    a, b, initial = _permutations()
+    assert np.array_equal(a.ravel(), template.permutations[0]) and np.array_equal(b.ravel(), template.permutations[1])
+    assert np.array_equal(initial, template.hashvalues)
+    sample = np.random.default_rng(5).integers(0, 2**32, size=5000, dtype=np.uint64).astype(np.uint32)
+    assert np.array_equal(fmix32(sample), _fmix(sample, 32))
     for text in ["一二三四五六七八九十" * 20, "abcdefghij" * 7, "今天天气很好，我们去公园散步吧。" * 5]:
         hashes = shingle_hashes(text)
-        reference = _template().copy()
+        reference = template.copy()
         reference.update_batch(hashes.tolist())
         assert np.array_equal(minhash_values(hashes), reference.hashvalues)
