@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import faulthandler
+import gc
 import multiprocessing
 import os
 import signal
@@ -202,6 +203,7 @@ def process_all(files: list[RawFile], workers: int, budget: Budget | None = None
         return
     budget = budget or Budget()
     context = multiprocessing.get_context()
+    gc.freeze()  # forked workers share the parent's objects: keep their GC from touching (copying) those pages
     waiting = _chunks(files, CHUNK_FILES)
     in_flight: deque[tuple[list[RawFile], Future[list[Result]] | None]] = deque()
     pool: ProcessPoolExecutor | None = None
@@ -234,6 +236,7 @@ def process_all(files: list[RawFile], workers: int, budget: Budget | None = None
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _outcome(future: Future[list[Result]] | None) -> str:
