@@ -36,11 +36,22 @@ CSS_RULE = r"\{\s*[a-z-]+\s*:\s*[^;{}\n]+;"
 LEADING_INDENT = r"(?m)^[ \t\u3000\u00a0]"
 TRAILING_SPACE = r"(?m)[ \t\u3000\u00a0]$"
 BLANK_LINE_RUN = r"\n\n\n"
-INVISIBLE = "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+INVISIBLE_RANGES = (
+    (0x00, 0x08),
+    (0x0B, 0x1F),
+    (0x7F, 0x9F),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2064),
+    (0xFEFF, 0xFEFF),
+)
+INVISIBLE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"
 BOILERPLATE = "|".join(re.escape(phrase) for phrase in all_phrases())
 
 
-CODE_FENCE = r"(?s)```.*?```"
+# A fenced code block: ``` up to the nearest following ```, i.e. what r"(?s)```.*?```" matches, written without a
+# lazy quantifier (the body holds no ``` and does not end with `) so the regex engine's fast automaton can run it.
+CODE_FENCE = r"```(?:[^`]|`[^`]|``[^`])*```"
 
 
 @cache
@@ -70,15 +81,46 @@ def nfc_mask(texts: pl.Series) -> pl.Series:
     return pl.Series(texts.name, ok, dtype=pl.Boolean)
 
 
+# The regex engine (Rust `regex`, in polars) searches a class of at most 10 characters by its literals (a fast
+# scan); a bigger class runs the automaton over every byte: for the 81 invisible characters, 9 classes of 10 take
+# 0.3 s on 100,000 posts, one class 1 s, and classes of 12 were slower still (measured with polars 2.1).
+PREFILTERED_CLASS_SIZE = 10
+
+
+def small_classes(ranges: tuple[tuple[int, int], ...], size: int = PREFILTERED_CLASS_SIZE) -> list[str]:
+    """The characters of ``ranges`` as regex classes of at most ``size`` characters each. A text matches one of
+    them iff it matches the whole class; each small class is searched by its literals (a fast scan), where one
+    big class without a literal prefix runs the regex automaton over every byte."""
+    chars = [code for low, high in ranges for code in range(low, high + 1)]
+    groups = [chars[i : i + size] for i in range(0, len(chars), size)]
+    return ["[" + "".join(f"\\x{{{code:x}}}" for code in group) + "]" for group in groups]
+
+
 def _forbid(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
     """True for every row whose column does not match ``pattern``."""
     return data.lazyframe.select(~pl.col(data.key).str.contains(pattern).fill_null(False))
 
 
+def _forbid_any(data: pa.PolarsData, patterns: list[str]) -> pl.LazyFrame:
+    """True for every row whose column matches none of ``patterns``."""
+    hits = [pl.col(data.key).str.contains(pattern).fill_null(False) for pattern in patterns]
+    return data.lazyframe.select(~pl.any_horizontal(hits))
+
+
+def prose_matches(texts: pl.Series, pattern: str) -> pl.Series:
+    """True where a text matches ``pattern`` once its fenced code blocks are removed. Only the texts holding a
+    fence are rewritten; the others are searched as they are."""
+    hits = texts.str.contains(pattern)
+    fenced = texts.str.contains("```", literal=True).fill_null(False).arg_true()
+    if len(fenced):
+        hits = hits.scatter(fenced, texts.gather(fenced).str.replace_all(CODE_FENCE, "").str.contains(pattern))
+    return hits
+
+
 def _forbid_outside_code(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
     """Like ``_forbid``, but code blocks (fenced with ```) may match: code keeps its indentation."""
-    prose = pl.col(data.key).str.replace_all(CODE_FENCE, "")
-    return data.lazyframe.select(~prose.str.contains(pattern).fill_null(False))
+    hits = pl.col(data.key).map_batches(lambda texts: prose_matches(texts, pattern), return_dtype=pl.Boolean)
+    return data.lazyframe.select(~hits.fill_null(False))
 
 
 class PostMetadata(pa.DataFrameModel):
@@ -184,7 +226,7 @@ class PostBody(pa.DataFrameModel):
 
     @pa.check("text")
     def no_invisible_character(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _forbid(data, INVISIBLE)
+        return _forbid_any(data, small_classes(INVISIBLE_RANGES))
 
     @pa.check("text")
     def text_is_nfc(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -192,5 +234,6 @@ class PostBody(pa.DataFrameModel):
 
     @pa.check("text")
     def text_is_trimmed(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        text = pl.col(data.key)
-        return data.lazyframe.select(text.str.strip_chars() == text)
+        # a text equals its stripped self iff its first and last characters are not whitespace
+        first, last = pl.col(data.key).str.head(1), pl.col(data.key).str.tail(1)
+        return data.lazyframe.select((first.str.strip_chars() == first) & (last.str.strip_chars() == last))
