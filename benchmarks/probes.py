@@ -7,7 +7,8 @@ processed, and ``self_max_rss`` / ``children_max_rss`` (bytes) from ``getrusage`
 - ``naive RAW OUT``: what a user would write: python-frontmatter + BeautifulSoup(html.parser).get_text()
   + pandas ``to_parquet`` (the whole corpus in one DataFrame).
 - ``trafilatura RAW --limit N``: trafilatura's main-text extraction of the bodies (every k-th file).
-- ``validate DIR``: ``builders.validate``: load every row (``all`` config) and run the pandera models.
+- ``validate DIR``: ``builders.validate``: load every row (the ``all`` config's shards, read directly after
+  their schema is checked against the Features) and run the pandera models.
 - ``load DIR CACHE``: ``load_dataset(DIR)`` with ``cache_dir=CACHE`` (cold when CACHE is new).
 - ``dedup --posts N``: ``benchmarks.bench_dedup.run(N)`` when it exists, else ``DuplicateFinder`` timed
   on N synthetic texts made on the fly (generation not timed).

@@ -285,8 +285,12 @@ def targets(results: list[dict[str, Any]], dedup: Measured | None) -> list[tuple
     if validate is not None and validate.report.get("rows"):
         rows = validate.report["rows"]
         if "tiled_rows" in validate.report:  # checks timed on 100k rows tiled from the build, load as measured
-            per_100k = validate.report["load_seconds"] + validate.report["tiled_check_seconds"]
-            how = f"load of {rows:,} rows {validate.report['load_seconds']:.2f} s + checks on {validate.report['tiled_rows']:,} rows {validate.report['tiled_check_seconds']:.2f} s"
+            load_100k = validate.report["load_seconds"] * max(1.0, validate.report["tiled_rows"] / rows)
+            per_100k = load_100k + validate.report["tiled_check_seconds"]
+            how = (
+                f"load of {rows:,} rows {validate.report['load_seconds']:.2f} s, scaled to {load_100k:.2f} s, "
+                f"+ checks on {validate.report['tiled_rows']:,} rows {validate.report['tiled_check_seconds']:.2f} s"
+            )
         else:
             per_100k = validate.seconds * 100_000 / rows
             how = f"load + checks on {rows:,} rows {validate.seconds:.2f} s, scaled"

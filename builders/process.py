@@ -15,8 +15,7 @@ from builders.front_matter import read_front_matter, split_post
 from builders.identity import record_id
 from builders.quarantine import Reason, Rejected, Rejection, snippet_of
 from builders.urls import real_image
-from schemas.frames import HTTP_URL
-from schemas.record import Post
+from schemas.record import HTTP_URL, Post
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 # A file this large is not read at all: the body limit plus room for any sane front matter.

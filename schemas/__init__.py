@@ -1,6 +1,3 @@
-"""Schemas of a zh-rss-posts record: pydantic model, HF Features and pandera models."""
-
-from schemas.features import FEATURES
-from schemas.record import FIELD_NAMES, Post
-
-__all__ = ["FEATURES", "FIELD_NAMES", "Post"]
+"""Schemas of a zh-rss-posts record: pydantic model (``schemas.record``, the source of truth), HF Features
+(``schemas.features``) and pandera models (``schemas.frames``). Import from the module you need: the
+package itself imports nothing, so a worker that only builds records never loads ``datasets`` or pandera."""

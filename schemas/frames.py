@@ -17,9 +17,9 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.boilerplate import all_phrases
+from schemas.record import HTTP_URL
 
 EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
-HTTP_URL = r"^https?://[^\s/?#:@]+(:\d+)?([/?#]\S*)?$"
 TRIMMED = r"^\S(.*\S)?$"
 RECORD_ID = r"^[0-9a-f]{20}$"
 

@@ -20,6 +20,11 @@ class Int32:
     """Marker: store this integer as a 32-bit column."""
 
 
+# The dataset's URL rule as a regex (no userinfo, no IPv6 literal, numeric port): the pandera models hold
+# every URL column to it and the build keeps only URLs that pass it.
+HTTP_URL = r"^https?://[^\s/?#:@]+(:\d+)?([/?#]\S*)?$"
+
+
 def check_http_url(value: str) -> str:
     """Accept only absolute http(s) URLs with a host; anything else (javascript:, data:, relative) fails."""
     parts = urlsplit(value)
