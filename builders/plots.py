@@ -33,6 +33,7 @@ PREFERRED_CJK_FAMILIES: tuple[str, ...] = (
 )
 GLYPH_PROBE = "金融社交媒体新浪财经简书"
 DPI = 100
+PAD_INCHES = 0.15
 PNG_METADATA: dict[str, str | None] = {"Software": None}
 TOP_N = 15
 PLOT_FILES: dict[str, str] = {
@@ -133,7 +134,16 @@ def _month_range(first: str, last: str) -> list[str]:
 
 
 def _save(figure: Any, path: Path) -> None:
-    figure.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA, bbox_inches="tight", pad_inches=0.15)
+    """Save cropped to the drawn content plus ``PAD_INCHES``, as ``bbox_inches="tight"`` would.
+
+    ``savefig(bbox_inches="tight")`` first runs a whole draw (with output disabled) only to lay the
+    figure out; the tight box comes from the figure's own Agg renderer here without that pass, so each
+    plot is laid out once fewer. Same box, so the same bytes (pinned by the tests).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    box = figure.get_tightbbox(FigureCanvasAgg(figure).get_renderer()).padded(PAD_INCHES)
+    figure.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA, bbox_inches=box)
 
 
 def _empty_note(axes: Any, text: str) -> None:
