@@ -170,14 +170,18 @@ def plot_per_month(stats: dict[str, Any], path: Path, cjk: bool) -> None:
             heights = [per_month.get(m, {}).get(entry["category"], 0) for m in months]
             if not any(heights):
                 continue
-            axes.bar(
-                x,
-                heights,
+            # Only months with posts get a bar: a zero-height bar draws nothing but costs a patch. Its
+            # bottom still counts for autoscaling (a bar's bottom is a sticky edge), so it stays there.
+            drawn = [i for i, height in enumerate(heights) if height]
+            bars = axes.bar(
+                [x[i] for i in drawn],
+                [heights[i] for i in drawn],
                 width=0.85,
-                bottom=bottom,
+                bottom=[bottom[i] for i in drawn],
                 color=colors[entry["category"]],
                 label=category_label(entry["category"], entry["config"], cjk),
             )
+            bars.patches[0].sticky_edges.y.extend(bottom[i] for i, height in enumerate(heights) if not height)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         step = max(1, math.ceil(len(months) / 24))
         axes.set_xticks(x[::step], months[::step], rotation=45, ha="right", fontsize=9)
