@@ -232,8 +232,9 @@ def plot_length(stats: dict[str, Any], path: Path, cjk: bool) -> None:
             widths=0.6,
             medianprops={"color": "black", "linewidth": 2},
         )
+        colors = category_colors(stats)
         for patch, category in zip(axes.patches, [b for b in order if per_category[b]["count"]], strict=False):
-            patch.set_facecolor(category_colors(stats).get(category, "0.8"))
+            patch.set_facecolor(colors.get(category, "0.8"))
         axes.set_xscale("log")
         axes.grid(axis="x", which="both", alpha=0.3)
     else:
