@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from builders.cli import add_dataset_argument, not_a_build
 from builders.configs import config_name
@@ -128,7 +127,7 @@ def tally_shards(folder: Path) -> Tallies:
     """Read the columns the statistics need (never the text), one shard at a time, into ``Tallies``."""
     tallies = Tallies()
     for split, path in shard_paths(folder):
-        tallies.add(split, pl.from_arrow(pq.read_table(path, columns=list(COLUMNS))))
+        tallies.add(split, pl.read_parquet(path, columns=list(COLUMNS)))
     return tallies
 
 
