@@ -23,7 +23,7 @@ from builders.configs import config_name
 from builders.dedup import dedup_markdown
 from builders.identity import SPLITS
 from builders.manifest import cache_key, data_fingerprint
-from builders.stats import STATS_DIR, compute_stats, load_stats, read_quarantine, read_rows, shard_paths
+from builders.stats import STATS_DIR, load_stats, shard_paths, stats_of
 from builders.version import DATASET_VERSION
 from schemas.features import FEATURES, is_nullable
 from schemas.record import Post
@@ -304,7 +304,7 @@ def citation_block() -> str:
 
 def figures(summary: BuildSummary, folder: Path) -> dict[str, str]:
     """Markdown for each build block of the card (block name -> text)."""
-    stats = load_stats(folder) or compute_stats(read_rows(folder), read_quarantine(folder))
+    stats = load_stats(folder) or stats_of(folder)
     return {
         "counts": counts_block(summary, stats),
         "fields": fields_block(),

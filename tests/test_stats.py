@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import warnings
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
 from builders import plots
 from builders.cli import main
-from builders.stats import compute_stats, nearest_rank, read_quarantine, read_rows, write_stats
+from builders.configs import config_name
+from builders.identity import SPLITS
+from builders.stats import (
+    COLUMNS,
+    PERCENTILES,
+    Tallies,
+    compute_stats,
+    nearest_rank,
+    read_quarantine,
+    shard_paths,
+    stats_of,
+    write_stats,
+)
+from builders.version import DATASET_VERSION
 
 
 def test_nearest_rank_percentiles() -> None:
@@ -55,14 +74,142 @@ def test_stats_json_counts_what_the_build_holds(small_build: Path) -> None:
     assert set(stats["plots"]) == set(plots.PLOT_FILES)
 
 
-def test_stats_agree_with_the_rows(small_build: Path) -> None:
-    rows = read_rows(small_build)
-    stats = compute_stats(rows, read_quarantine(small_build))
-    lengths = sorted(r["char_count"] for r in rows if not r["empty_body"])
-    assert stats["length"]["all"]["max"] == lengths[-1]
-    assert stats["length"]["all"]["min"] == lengths[0]
-    assert stats["length"]["all"]["p50"] == nearest_rank(lengths, 50)
-    assert sum(s["records"] for s in stats["feeds"]) == len(rows)
+def reference_stats(folder: Path) -> dict[str, Any]:
+    """The per-row definition of every figure: one Python dict per row, plain Counters, sorted lists."""
+    rows: list[dict[str, Any]] = []
+    for split, path in shard_paths(folder):
+        for row in pq.read_table(path, columns=list(COLUMNS)).to_pylist():
+            rows.append({**row, "split": split})
+
+    def ranked(counter: Counter[Any]) -> list[tuple[Any, int]]:
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+    def summary(values: list[int]) -> dict[str, int]:
+        values = sorted(values)
+        out = {"count": len(values), "min": values[0] if values else 0, "max": values[-1] if values else 0}
+        for q in PERCENTILES:
+            out[f"p{q}"] = values[max(1, math.ceil(q / 100 * len(values))) - 1] if values else 0
+        return out
+
+    per_category = Counter(r["category"] for r in rows)
+    duplicates = Counter(r["category"] for r in rows if r["is_duplicate"])
+    per_month: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        if r["published_at"] is not None:
+            per_month[r["published_at"].strftime("%Y-%m")][r["category"]] += 1
+    dated = sorted(r["published_at"] for r in rows if r["published_at"] is not None)
+    lengths: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        if not r["empty_body"]:
+            lengths[r["category"]].append(r["char_count"])
+    clusters = Counter(r["near_dup_cluster"] for r in rows)
+    quarantine = read_quarantine(folder)
+    return {
+        "version": DATASET_VERSION,
+        "records": len(rows),
+        "splits": {split: sum(r["split"] == split for r in rows) for split in SPLITS},
+        "categories": [
+            {"category": c, "config": config_name(c), "records": n, "duplicates": duplicates[c]}
+            for c, n in ranked(per_category)
+        ],
+        "sources": [
+            {"category": c, "source": s, "records": n}
+            for (c, s), n in ranked(Counter((r["category"], r["source"]) for r in rows))
+        ],
+        "feeds": [
+            {"category": c, "source": s, "feed": f, "records": n}
+            for (c, s, f), n in ranked(Counter((r["category"], r["source"], r["feed"]) for r in rows))
+        ],
+        "dates": {
+            "kinds": dict(sorted(Counter(r["date_kind"] for r in rows).items())),
+            "first": dated[0].strftime("%Y-%m-%d") if dated else None,
+            "last": dated[-1].strftime("%Y-%m-%d") if dated else None,
+            "per_month": {m: dict(sorted(per_month[m].items())) for m in sorted(per_month)},
+        },
+        "length": {
+            "unit": "Unicode code points of `text`, empty bodies left out",
+            "all": summary([n for values in lengths.values() for n in values]),
+            "per_category": {c: summary(lengths[c]) for c in sorted(lengths)},
+        },
+        "flags": {
+            "empty_body": sum(bool(r["empty_body"]) for r in rows),
+            "truncated": sum(bool(r["truncated"]) for r in rows),
+        },
+        "cleaners": dict(ranked(Counter(r["cleaner"] for r in rows))),
+        "duplicates": {
+            "records": sum(bool(r["is_duplicate"]) for r in rows),
+            "clusters_with_copies": sum(1 for size in clusters.values() if size > 1),
+            "per_category": dict(sorted(duplicates.items())),
+        },
+        "quarantine": {"files": sum(quarantine.values()), "reasons": dict(ranked(quarantine))},
+    }
+
+
+def as_json(stats: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in stats.items() if k != "plots"}, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@pytest.mark.parametrize("build", ["small_build", "real_build"])
+def test_columnar_stats_equal_the_per_row_reference(build: str, request: pytest.FixtureRequest) -> None:
+    folder: Path = request.getfixturevalue(build)
+    expected = reference_stats(folder)
+    assert expected["records"] > 0
+    assert as_json(stats_of(folder)) == as_json(expected)
+    written = json.loads((folder / "stats" / "stats.json").read_text(encoding="utf-8"))
+    assert as_json(written) == as_json(expected)
+
+
+def test_columnar_stats_across_shards_with_nulls(tmp_path: Path) -> None:
+    """Several shards per split, a cluster spanning shards, null flags and dates: still the per-row figures."""
+    (tmp_path / "data").mkdir()
+    rows = [
+        # category, source, feed, published_at, date_kind, chars, empty, truncated, dup, cluster, cleaner
+        (
+            "金融",
+            "甲",
+            "a",
+            datetime(2021, 12, 31, 23, 59, tzinfo=UTC),
+            "published",
+            40,
+            False,
+            False,
+            False,
+            "c1",
+            "sina",
+        ),
+        ("金融", "甲", "b", datetime(2022, 1, 1, tzinfo=UTC), "published", 7, False, True, True, "c1", "sina"),
+        ("博客", "乙", "a", None, "missing", 0, True, None, None, "c2", "generic"),
+        ("博客", "乙", "a", datetime(2020, 2, 29, tzinfo=UTC), "crawled", 7, None, False, False, "c3", "generic"),
+        ("金融", "丙", "c", datetime(2022, 1, 15, tzinfo=UTC), "published", 3, False, False, True, "c3", "cls"),
+        ("博客", "乙", "a", datetime(2022, 1, 2, tzinfo=UTC), "published", 900, False, False, False, "c4", "generic"),
+    ]
+    shards = {"train-00000-of-00002": rows[:2], "train-00001-of-00002": rows[2:4], "test-00000-of-00001": rows[4:]}
+    for name, part in shards.items():
+        table = pa.table(
+            {column: [row[i] for row in part] for i, column in enumerate(COLUMNS)},
+            schema=pa.schema(
+                [
+                    ("category", pa.string()),
+                    ("source", pa.string()),
+                    ("feed", pa.string()),
+                    ("published_at", pa.timestamp("us", tz="UTC")),
+                    ("date_kind", pa.string()),
+                    ("char_count", pa.int32()),
+                    ("empty_body", pa.bool_()),
+                    ("truncated", pa.bool_()),
+                    ("is_duplicate", pa.bool_()),
+                    ("near_dup_cluster", pa.string()),
+                    ("cleaner", pa.string()),
+                ]
+            ),
+        )
+        pq.write_table(table, tmp_path / "data" / f"{name}.parquet")
+    stats = stats_of(tmp_path)
+    assert as_json(stats) == as_json(reference_stats(tmp_path))
+    assert stats["duplicates"]["clusters_with_copies"] == 2
+    assert stats["dates"]["per_month"]["2021-12"] == {"金融": 1}
+    assert stats["length"]["per_category"]["博客"]["count"] == 2
+    assert stats["splits"] == {"train": 4, "validation": 0, "test": 2}
 
 
 def test_stats_command(small_build: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,8 +295,34 @@ def test_without_matplotlib_stats_are_still_written(
 
 
 def test_empty_build_plots_do_not_crash(tmp_path: Path) -> None:
-    stats = compute_stats([], read_quarantine(tmp_path))
+    stats = compute_stats(Tallies(), read_quarantine(tmp_path))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", plots.NoCJKFontWarning)
         written = plots.write_plots(stats, tmp_path)
     assert all((tmp_path / file).stat().st_size > 0 for file in written.values())
+
+
+def bar_per_bar(axes: Any, x: list[int], heights: list[int], bottom: list[int], color: Any, label: str) -> None:
+    """The plain drawing ``plots.stacked_bars`` stands for: one ``axes.bar`` patch per month, zeros included."""
+    axes.bar(x, heights, width=plots.BAR_WIDTH, bottom=bottom, color=color, label=label)
+
+
+@pytest.mark.parametrize("case", ["small_build", "zero_month_on_the_tallest_stack"])
+def test_stacked_bars_draw_what_axes_bar_draws(
+    case: str, small_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stats = json.loads((small_build / "stats" / "stats.json").read_text(encoding="utf-8"))
+    if case == "zero_month_on_the_tallest_stack":
+        # 金融 sorts after 博客, so its zero-height bar in 2020-01 sits exactly on top of the tallest stack:
+        # a sticky edge there removes the top margin, and the collection must keep it.
+        stats["categories"] = [
+            {"category": "博客", "config": "blogs", "records": 6, "duplicates": 0},
+            {"category": "金融", "config": "finance", "records": 1, "duplicates": 0},
+        ]
+        stats["dates"]["per_month"] = {"2020-01": {"博客": 5}, "2020-03": {"博客": 1, "金融": 1}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plots.plot_per_month(stats, tmp_path / "collection.png", cjk=True)
+        monkeypatch.setattr(plots, "stacked_bars", bar_per_bar)
+        plots.plot_per_month(stats, tmp_path / "bars.png", cjk=True)
+    assert (tmp_path / "collection.png").read_bytes() == (tmp_path / "bars.png").read_bytes()
