@@ -9,6 +9,7 @@ processed, and ``self_max_rss`` / ``children_max_rss`` (bytes) from ``getrusage`
 - ``trafilatura RAW --limit N``: trafilatura's main-text extraction of the bodies (every k-th file).
 - ``validate DIR``: ``builders.validate``: load every row (the ``all`` config's shards, read directly after
   their schema is checked against the Features) and run the pandera models.
+- ``work RAW``: the build's per-file work on the first ``--limit`` files, in one process (the parallel ceiling).
 - ``load DIR CACHE``: ``load_dataset(DIR)`` with ``cache_dir=CACHE`` (cold when CACHE is new).
 - ``dedup --posts N``: ``benchmarks.bench_dedup.run(N)`` when it exists, else ``DuplicateFinder`` timed
   on N synthetic texts made on the fly (generation not timed).
@@ -214,6 +215,22 @@ def probe_dedup(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def probe_work(args: argparse.Namespace) -> dict[str, Any]:
+    """The per-file work of the build (``process_one``: parse, clean, validate, dedup features), in this
+    process, on the first ``--limit`` files: run alone and as two copies at once, it measures how much
+    two processes can get out of this machine (the ceiling of a 2-worker build)."""
+    from builders.discover import discover
+    from builders.workers import process_one
+
+    _, files, _ = discover(Path(args.raw))
+    files = files[: args.limit]
+    process_one(files[0])  # warm caches (cleaner registry, regexes) outside the clock
+    started = time.perf_counter()
+    for item in files:
+        process_one(item)
+    return {"seconds": time.perf_counter() - started, "docs": len(files)}
+
+
 # probe -> (function, modules it imports: loaded before the CPU clock starts, as its wall clock does)
 PROBES = {
     "build": (probe_build, ["builders.build"]),
@@ -222,6 +239,7 @@ PROBES = {
     "validate": (probe_validate, ["builders.validate", "datasets"]),
     "load": (probe_load, ["datasets"]),
     "dedup": (probe_dedup, ["builders.dedup", "benchmarks.make_corpus"]),
+    "work": (probe_work, ["builders.workers"]),
 }
 
 
@@ -254,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     dedup = commands.add_parser("dedup")
     dedup.add_argument("--posts", type=int, default=100_000)
     dedup.add_argument("--seed", type=int, default=7)
+    work = commands.add_parser("work")
+    work.add_argument("raw")
+    work.add_argument("--limit", type=int, default=2000)
     args = parser.parse_args(argv)
     function, modules = PROBES[args.probe]
     for module in modules:
