@@ -164,7 +164,7 @@ def run_size(size: int, args: argparse.Namespace, env: dict[str, str]) -> dict[s
     return {"size": size, "corpus_bytes": corpus_bytes, "runs": {k: asdict(v) for k, v in runs.items()}}
 
 
-WORK_FILES = 2000
+WORK_FILES = 3000
 
 
 def parallel_ceiling(corpus: Path, env: dict[str, str], logs: Path) -> dict[str, Measured]:
@@ -204,7 +204,7 @@ def throughput(result: dict[str, Any], name: str) -> tuple[float, float, float] 
         return None
     docs = run.report.get("docs", result["size"])
     size = run.report.get("bytes", result["corpus_bytes"] if docs == result["size"] else None)
-    cpu = float(run.report.get("cpu_seconds") or 0.0)
+    cpu = float(run.report.get("work_cpu_seconds") or run.report.get("cpu_seconds") or 0.0)
     return docs / run.seconds, (size / MB / run.seconds) if size else float("nan"), docs / cpu if cpu else float("nan")
 
 

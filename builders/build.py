@@ -150,6 +150,7 @@ def build(
                     writers[split].write(part)
                     summary.count_rows(part, split, [marked[i].kind for i in chosen])
         staging_path.unlink()
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
         summary.shard_files = describe_shards(work, summary.shards)

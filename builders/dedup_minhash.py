@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -187,11 +187,11 @@ def _distinct(codes: np.ndarray) -> np.ndarray:
     return codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
 
 
-def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
-    """Pairs (i, j), i < j, of rows sharing at least one LSH band; sorted, unique, shape (k, 2)."""
+def band_candidates(signatures: np.ndarray, threshold: float) -> Iterator[np.ndarray]:
+    """Per LSH band, the distinct pair codes ``i * count + j`` (i < j) of rows that share its bucket."""
     count = signatures.shape[0]
     if count < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return
     bands, rows = band_params(candidate_threshold(threshold))
     computed: dict[int, np.ndarray] = {}
 
@@ -200,20 +200,24 @@ def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
             computed[band] = band_keys(signatures, band, rows)
         return computed[band]
 
-    found: list[np.ndarray] = []
     for band in range(bands):
         order, starts, sizes = _groups(keys(band))
         twos = starts[sizes == 2]  # most buckets with company hold a pair: vectorised
         low, high = np.minimum(order[twos], order[twos + 1]), np.maximum(order[twos], order[twos + 1])
-        found.append(low * count + high)
+        found = [low * count + high]
         for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
             found += _bucket_pairs(np.sort(order[start : start + size]), count, band, bands, keys)
-        if len(found) > 1:  # keep distinct codes only, so memory follows the candidates, not the bands
-            found = [_distinct(np.concatenate(found))]
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    codes = _distinct(np.concatenate(found))
-    return np.stack([codes // count, codes % count], axis=1)
+        yield _distinct(np.concatenate(found))
+
+
+def _as_pairs(codes: np.ndarray, count: int) -> np.ndarray:
+    return np.stack([codes // count, codes % count], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
+
+
+def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
+    """Pairs (i, j), i < j, of rows sharing at least one LSH band; sorted, unique, shape (k, 2)."""
+    found = list(band_candidates(signatures, threshold))
+    return _as_pairs(_distinct(np.concatenate(found)) if found else np.empty(0, np.int64), signatures.shape[0])
 
 
 def is_near_duplicate(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, threshold: float) -> np.ndarray:
@@ -235,11 +239,15 @@ def is_near_duplicate(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarra
 
 
 def near_duplicate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float) -> np.ndarray:
-    """Pairs (i, j) of rows that are near duplicates, from LSH candidates checked with the rule."""
-    pairs = candidate_pairs(signatures, threshold)
+    """Pairs (i, j) of rows that are near duplicates, sorted: LSH candidates checked with the rule band by
+    band, so memory holds one band's candidates, never the union of all (a pair found by several bands is
+    checked again, which costs less than keeping every candidate: most share a single band)."""
+    count = signatures.shape[0]
     kept: list[np.ndarray] = []
-    for start in range(0, len(pairs), PAIR_CHUNK):
-        chunk = pairs[start : start + PAIR_CHUNK]
-        jaccard = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).mean(axis=1)
-        kept.append(chunk[is_near_duplicate(jaccard, sizes[chunk[:, 0]], sizes[chunk[:, 1]], threshold)])
-    return np.concatenate(kept) if kept else np.empty((0, 2), dtype=np.int64)
+    for codes in band_candidates(signatures, threshold):
+        for start in range(0, len(codes), PAIR_CHUNK):
+            chunk = codes[start : start + PAIR_CHUNK]
+            left, right = chunk // count, chunk % count
+            jaccard = (signatures[left] == signatures[right]).mean(axis=1)
+            kept.append(chunk[is_near_duplicate(jaccard, sizes[left], sizes[right], threshold)])
+    return _as_pairs(_distinct(np.concatenate(kept)) if kept else np.empty(0, np.int64), count)
