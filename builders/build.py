@@ -30,7 +30,7 @@ from builders.discover import Ignored, discover
 from builders.identity import SPLITS, split_of
 from builders.publish import staging_folder
 from builders.quarantine import Rejection
-from builders.shards import ARROW_SCHEMA, SplitWriter, row_bytes, rows_to_table
+from builders.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
 from builders.workers import process_all
 
 STAGING_BATCH = 500
@@ -139,7 +139,7 @@ def build(
         data_dir = work / "data"
         data_dir.mkdir()
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
-        for record_batch in pq.ParquetFile(staging_path).iter_batches(batch_size=STAGING_BATCH):
+        for record_batch in read_batches(staging_path, STAGING_BATCH):
             marked = [marks[post_id] for post_id in record_batch.column("id").to_pylist()]
             table = with_marks(pa.Table.from_batches([record_batch]), marked)
             splits = np.array([split_of(mark.near_dup_cluster) for mark in marked])

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from builders import __version__
+from builders.shards import read_batches
 from builders.version import DATASET_VERSION
 from schemas.features import FEATURES
 
@@ -157,7 +158,7 @@ class ShardScan:
 
 
 def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=SCAN_BATCH):
+    for batch in read_batches(path, SCAN_BATCH):
         yield from batch.to_pylist()
 
 
