@@ -40,15 +40,15 @@ UNREADABLE = "unreadable"
 SCAN_BATCH = 1000
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: str | Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def raw_file_sha256(path: Path) -> str:
+def raw_file_sha256(path: str | Path) -> str:
     """SHA-256 of a raw file, or ``unreadable`` (a build never crashes on a file it cannot read)."""
     try:
         return sha256_file(path)

@@ -165,6 +165,16 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded sample, built once for the session (1 worker). Tests only read it (copy to change it)."""
+    from builders.build import SAMPLE_ROOT, build
+
+    out = tmp_path_factory.mktemp("sample") / "dataset"
+    build(SAMPLE_ROOT, out, workers=1)
+    return out
+
+
+@pytest.fixture(scope="session")
 def real_build(real_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real sample, built once for the whole session (2 workers); every file becomes a record.
     Tests only read it."""

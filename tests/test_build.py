@@ -10,7 +10,6 @@ import pytest
 import yaml
 from datasets import Features, load_dataset
 
-from builders.build import SAMPLE_ROOT, build
 from builders.cli import main
 from builders.discover import discover
 from builders.validate import check_frame, load_frame
@@ -22,13 +21,6 @@ def card_yaml(folder: Path) -> dict:
     text = (folder / "README.md").read_text(encoding="utf-8")
     assert text.startswith("---\n")
     return yaml.safe_load(text.split("---\n", 2)[1])
-
-
-@pytest.fixture(scope="module")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "dataset"
-    build(SAMPLE_ROOT, out, workers=1)
-    return out
 
 
 def test_every_real_file_becomes_a_record(real_sample: Path, real_build: Path) -> None:

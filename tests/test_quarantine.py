@@ -154,7 +154,7 @@ def test_file_over_the_limit_is_not_even_read(write_post: Callable[..., Path], t
     _, files, _ = discover(tmp_path / "raw")
     result = process_one(files[0])
     assert isinstance(result, Rejection) and result.reason == Reason.FILE_TOO_LARGE
-    assert process_file(files[0].path.read_bytes(), "a.md").reason == Reason.FILE_TOO_LARGE  # type: ignore[union-attr]
+    assert process_file(Path(files[0].path).read_bytes(), "a.md").reason == Reason.FILE_TOO_LARGE  # type: ignore[union-attr]
 
 
 # --- runtime conditions -----------------------------------------------------------------------

@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 from datasets import load_dataset
 
-from builders.build import SAMPLE_ROOT, build
 from builders.cli import main
 from builders.validate import BODY_SLICES, PublishedSchemaError, check_frame, load_frame
 from schemas.frames import (
@@ -27,13 +26,6 @@ from schemas.frames import (
     prose_matches,
     small_classes,
 )
-
-
-@pytest.fixture(scope="module")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("validate") / "dataset"
-    build(SAMPLE_ROOT, out, workers=1)
-    return out
 
 
 def copy_of(build_dir: Path, tmp_path: Path) -> Path:
