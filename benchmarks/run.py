@@ -169,7 +169,7 @@ WORK_FILES = 3000
 
 def parallel_ceiling(corpus: Path, env: dict[str, str], logs: Path) -> dict[str, Measured]:
     """The build's per-file work on the same files, once alone and as two copies at the same time
-    (``work_alone``, ``work_pair_a``, ``work_pair_b``): two copies take longer than one on a machine whose
+    (``work_alone``, ``work_pair_a``, ``work_pair_b``, then ``work_again``): two copies take longer than one on a machine whose
     cores share a physical core, caches or memory bandwidth; that bounds any 2-worker speed-up."""
     args = ["work", str(corpus), "--limit", str(WORK_FILES)]
     runs = {"work_alone": measure("work_alone", args, env, logs)}
@@ -177,15 +177,18 @@ def parallel_ceiling(corpus: Path, env: dict[str, str], logs: Path) -> dict[str,
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         pair = [pool.submit(measure, f"work_pair_{side}", args, env, logs) for side in "ab"]
         runs.update({f"work_pair_{side}": future.result() for side, future in zip("ab", pair, strict=True)})
+    runs["work_again"] = measure("work_again", args, env, logs)
     return runs
 
 
 def ceiling(result: dict[str, Any]) -> float | None:
-    """Throughput of two concurrent copies of the per-file work over one copy alone (2.0 is ideal)."""
-    alone, a, b = (_run(result, name) for name in ("work_alone", "work_pair_a", "work_pair_b"))
-    if alone is None or a is None or b is None:
+    """Throughput of two concurrent copies of the per-file work over one copy alone (2.0 is ideal). The
+    faster of the two lone runs (before and after the pair) counts: the machine's speed drifts between runs."""
+    names = ("work_alone", "work_again", "work_pair_a", "work_pair_b")
+    alone, again, a, b = (_run(result, name) for name in names)
+    if alone is None or again is None or a is None or b is None:
         return None
-    return 2 * alone.seconds / max(a.seconds, b.seconds)
+    return 2 * min(alone.seconds, again.seconds) / max(a.seconds, b.seconds)
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -293,7 +296,7 @@ def targets(results: list[dict[str, Any]], dedup: Measured | None) -> list[tuple
         checks[-1] = (
             checks[-1][0],
             checks[-1][1],
-            checks[-1][2] + f"; this machine runs 2 copies of the per-file work at {limit:.2f}x one (the ceiling)",
+            checks[-1][2] + f"; 2 copies of the per-file work ran at {limit:.2f}x one on this machine",
         )
     peak = peak_build_rss(large)
     note = "" if n >= 100_000 else " (target is for 100,000: run --sizes 20000 100000)"
