@@ -124,7 +124,7 @@ def build(
                 summary.quarantined.append(result)
                 summary.input_files.append((result.raw_path, raw_file_sha256(item.path)))
                 continue
-            summary.input_files.append((result["raw_path"], result["raw_sha256"]))
+            summary.input_files.append((item.raw_path, result["raw_sha256"]))  # the file list's string: no copy
             finder.add_features(result["id"], result["published_at"], result.pop(DEDUP_FEATURES))
             batch.append(result)
             if len(batch) >= STAGING_BATCH:
@@ -136,6 +136,7 @@ def build(
 
         marks = finder.resolve()
         summary.dedup = finder.stats
+        del finder  # its sketches (~520 B a post) are not needed past this point
         data_dir = work / "data"
         data_dir.mkdir()
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
@@ -150,6 +151,7 @@ def build(
                     writers[split].write(part)
                     summary.count_rows(part, split, [marked[i].kind for i in chosen])
         staging_path.unlink()
+        del marks
         pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
