@@ -135,13 +135,18 @@ def miss_probability(jaccard: float, threshold: float) -> float:
     return float((1.0 - jaccard**rows) ** bands)
 
 
+@cache
+def _band_multipliers(rows: int) -> np.ndarray:
+    """Fixed odd 64-bit multipliers, one per row of a band (the same for every band)."""
+    return np.random.default_rng(SEED).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
+
+
 def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
     """One uint64 key per row for LSH band ``band``: its ``rows`` hash values folded with fixed odd
     multipliers (a key collision only adds a candidate that the pair check then rejects)."""
-    multipliers = np.random.default_rng(SEED).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
     block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
     with np.errstate(over="ignore"):
-        return (block * multipliers).sum(axis=1, dtype=np.uint64)
+        return (block * _band_multipliers(rows)).sum(axis=1, dtype=np.uint64)
 
 
 def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -187,6 +192,12 @@ def _distinct(codes: np.ndarray) -> np.ndarray:
     return codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
 
 
+def _pairs_of(code_arrays: list[np.ndarray], count: int) -> np.ndarray:
+    """The distinct pair codes of ``code_arrays`` as sorted (i, j) rows, shape (k, 2)."""
+    codes = _distinct(np.concatenate(code_arrays)) if code_arrays else np.empty(0, np.int64)
+    return np.stack([codes // count, codes % count], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
+
+
 def band_candidates(signatures: np.ndarray, threshold: float) -> Iterator[np.ndarray]:
     """Per LSH band, the distinct pair codes ``i * count + j`` (i < j) of rows that share its bucket."""
     count = signatures.shape[0]
@@ -210,14 +221,9 @@ def band_candidates(signatures: np.ndarray, threshold: float) -> Iterator[np.nda
         yield _distinct(np.concatenate(found))
 
 
-def _as_pairs(codes: np.ndarray, count: int) -> np.ndarray:
-    return np.stack([codes // count, codes % count], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
-
-
 def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
     """Pairs (i, j), i < j, of rows sharing at least one LSH band; sorted, unique, shape (k, 2)."""
-    found = list(band_candidates(signatures, threshold))
-    return _as_pairs(_distinct(np.concatenate(found)) if found else np.empty(0, np.int64), signatures.shape[0])
+    return _pairs_of(list(band_candidates(signatures, threshold)), signatures.shape[0])
 
 
 def is_near_duplicate(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, threshold: float) -> np.ndarray:
@@ -250,4 +256,4 @@ def near_duplicate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: f
             left, right = chunk // count, chunk % count
             jaccard = (signatures[left] == signatures[right]).mean(axis=1)
             kept.append(chunk[is_near_duplicate(jaccard, sizes[left], sizes[right], threshold)])
-    return _as_pairs(_distinct(np.concatenate(kept)) if kept else np.empty(0, np.int64), count)
+    return _pairs_of(kept, count)

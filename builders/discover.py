@@ -62,7 +62,7 @@ def _inside(path: Path, root: Path) -> Path | None:
 def _raw_path(path: str, base: str) -> tuple[str, bool]:
     """(raw_path, is valid UTF-8) of ``path`` below ``base``. Undecodable names come back backslash-escaped,
     for the report."""
-    relative = Path(os.path.relpath(path, base)).as_posix()
+    relative = os.path.relpath(path, base).replace(os.sep, "/")
     try:
         relative.encode("utf-8")
     except UnicodeEncodeError:

@@ -14,10 +14,10 @@ import pandera.errors
 import pandera.polars as pa
 import polars as pl
 import pyarrow.parquet as pq
-import yaml
 from datasets import Features
 
 from builders.cli import add_dataset_argument, not_a_build
+from builders.verify import readme_header
 from schemas.features import FEATURES
 from schemas.frames import PostBody, PostMetadata, nfc_suspects
 
@@ -34,7 +34,6 @@ class Violation:
 
 
 ALL_CONFIG = "all"
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PublishedSchemaError(ValueError):
@@ -42,11 +41,9 @@ class PublishedSchemaError(ValueError):
 
 
 def card_header(folder: Path) -> dict[str, Any]:
-    """The YAML header of the dataset card (libyaml's parser when there is one: the header is long)."""
-    path = folder / "README.md"
-    parts = path.read_text(encoding="utf-8").split("---\n", 2) if path.is_file() else []
-    header = yaml.load(parts[1], Loader=SafeLoader) if len(parts) == 3 and parts[0] == "" else None
-    if not isinstance(header, dict):
+    """The YAML header of the dataset card; ``PublishedSchemaError`` when there is none."""
+    header = readme_header(folder)
+    if header is None:
         raise PublishedSchemaError("README.md is missing or has no YAML header")
     return header
 

@@ -67,7 +67,12 @@ class Report:
         return "\n".join(lines)
 
 
+# libyaml's parser when PyYAML has it: a card's header is long (every config's split sizes).
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def readme_header(folder: Path) -> dict[str, Any] | None:
+    """The YAML header of the dataset card, or None when README.md is missing or has none."""
     path = folder / "README.md"
     if not path.is_file():
         return None
@@ -77,7 +82,7 @@ def readme_header(folder: Path) -> dict[str, Any] | None:
     parts = text.split("---\n", 2)
     if len(parts) < 3:
         return None
-    header = yaml.safe_load(parts[1])
+    header = yaml.load(parts[1], Loader=SafeLoader)
     return header if isinstance(header, dict) else None
 
 

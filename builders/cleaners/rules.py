@@ -24,20 +24,8 @@ SHORT = 60
 # --- drop_noise_line ------------------------------------------------------------------------------
 # Stand-ins for images and bare link labels, separator rules, image credits, captions that are only an
 # image's file name ("20230101120000.png").
-NOISE_LINES = frozenset(
-    {
-        "image",
-        "img",
-        "图片",
-        "图",
-        "[图片]",
-        "查看原文",
-        "阅读原文",
-        "点击查看原文",
-        "原文链接",
-        "Download PDF",
-    }
-)
+LINK_LABELS = ("点击查看原文", "查看原文", "阅读原文", "原文链接", "Download PDF")
+NOISE_LINES = frozenset({"image", "img", "图片", "图", "[图片]", *LINK_LABELS})
 # Labels heading a list of links to other articles ("相关阅读：", "延伸阅读"), alone or with one short link
 # title after them ("相关阅读：另一篇文章"): the line never stays.
 RELATED_LABEL = re.compile(r"^(?:相关阅读|延伸阅读|推荐阅读)\s*(?:[:：].{0,60})?$")
@@ -50,9 +38,7 @@ IMAGE_CREDIT = re.compile(
 
 # A link label glued to the end of a paragraph after a sentence ("……全文完。阅读原文", "A report. Download
 # PDF"): the label goes, the sentence stays. (Glued straight to a word it may be the author's: kept.)
-LINK_LABEL_TAIL = re.compile(
-    r"(?<=[。！？!?.…”’」』）)\]\s])\s*(?:点击查看原文|查看原文|阅读原文|原文链接|Download PDF)\s*[>»›]*$"
-)
+LINK_LABEL_TAIL = re.compile(r"(?<=[。！？!?.…”’」』）)\]\s])\s*(?:" + "|".join(LINK_LABELS) + r")\s*[>»›]*$")
 
 
 def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
