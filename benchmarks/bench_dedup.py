@@ -72,7 +72,8 @@ def synthetic_posts(n_posts: int, seed: int = 0) -> list[tuple[str, datetime, st
 
 
 def _measure(n_posts: int, threshold: float) -> dict[str, Any]:
-    from builders.dedup import DuplicateFinder, features_of
+    from builders.dedup.features import features_of
+    from builders.dedup.finder import DuplicateFinder
 
     posts = synthetic_posts(n_posts)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -110,8 +111,9 @@ def split_stability(n_posts: int, growth: float = 0.1) -> dict[str, Any]:
     adds posts at random dates (an older archive merged in). A record moves only when its cluster's
     canonical changes to an id of another split.
     """
-    from builders.dedup import DuplicateFinder, features_of
-    from builders.identity import split_of
+    from builders.common.identity import split_of
+    from builders.dedup.features import features_of
+    from builders.dedup.finder import DuplicateFinder
 
     posts = synthetic_posts(int(n_posts * (1 + growth)), seed=1)
     features = {post_id: features_of(text) for post_id, _, text in posts}

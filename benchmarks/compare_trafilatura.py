@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from builders.front_matter import split_post  # noqa: E402
-from builders.process import process_file  # noqa: E402
+from builders.pipeline.front_matter import split_post  # noqa: E402
+from builders.pipeline.step import process_file  # noqa: E402
 from schemas.boilerplate import all_phrases  # noqa: E402
 from schemas.frames import CSS_RULE, HTML_COMMENT, HTML_ENTITY, MARKUP_TAG  # noqa: E402
 from schemas.record import Post  # noqa: E402

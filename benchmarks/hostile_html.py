@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from builders.process import MAX_BODY_BYTES, MAX_ELEMENTS, process_file
+from builders.pipeline.step import MAX_BODY_BYTES, MAX_ELEMENTS, process_file
 
 HEAD = "\n---\ntitle: '敌意样本'\ncategories: \n - 测试\n - 基准\n - 敌意\ndate: Fri, 01 Jul 2022 23:44:55 GMT\n---\n\n"
 NEAR = MAX_BODY_BYTES - 1024

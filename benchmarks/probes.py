@@ -7,7 +7,7 @@ processed, and ``self_max_rss`` / ``children_max_rss`` (bytes) from ``getrusage`
 - ``naive RAW OUT``: what a user would write: python-frontmatter + BeautifulSoup(html.parser).get_text()
   + pandas ``to_parquet`` (the whole corpus in one DataFrame).
 - ``trafilatura RAW --limit N``: trafilatura's main-text extraction of the bodies (every k-th file).
-- ``validate DIR``: ``builders.validate``: load every row (the ``all`` config's shards, read directly after
+- ``validate DIR``: ``builders.release.validate``: load every row (the ``all`` config's shards, read directly after
   their schema is checked against the Features) and run the pandera models.
 - ``work RAW``: the build's per-file work on the first ``--limit`` files, in one process (the parallel ceiling).
 - ``load DIR CACHE``: ``load_dataset(DIR)`` with ``cache_dir=CACHE`` (cold when CACHE is new).
@@ -97,7 +97,7 @@ def probe_naive(args: argparse.Namespace) -> dict[str, Any]:
 def probe_trafilatura(args: argparse.Namespace) -> dict[str, Any]:
     import trafilatura
 
-    from builders.front_matter import split_post
+    from builders.pipeline.front_matter import split_post
 
     files = every_kth(post_files(Path(args.raw)), args.limit)
     trafilatura.extract(split_post(files[0].read_text(encoding="utf-8"))[1])  # warm-up, not timed
@@ -129,7 +129,7 @@ def tiled(frame: Any, rows: int) -> Any:
 
 def probe_validate(args: argparse.Namespace) -> dict[str, Any]:
     """Load (the ``validate`` command's ``load_frame``) and check; checks also timed on ``--rows`` rows."""
-    from builders.validate import check_frame, load_frame
+    from builders.release.validate import check_frame, load_frame
 
     started = time.perf_counter()
     frame = load_frame(Path(args.dir))
@@ -189,7 +189,7 @@ def probe_dedup(args: argparse.Namespace) -> dict[str, Any]:
     import hashlib
     from datetime import UTC, datetime, timedelta
 
-    from builders.dedup import DuplicateFinder
+    from builders.dedup.finder import DuplicateFinder
 
     finder = DuplicateFinder()
     base_rss = _current_rss()
@@ -211,7 +211,7 @@ def probe_dedup(args: argparse.Namespace) -> dict[str, Any]:
         "posts": args.posts,
         "duplicates": sum(mark.is_duplicate for mark in marks.values()),
         "rss_growth": _current_rss() - base_rss,
-        "via": "builders.dedup.DuplicateFinder (synthetic texts, generation not timed)",
+        "via": "builders.dedup.finder.DuplicateFinder (synthetic texts, generation not timed)",
     }
 
 
@@ -219,8 +219,8 @@ def probe_work(args: argparse.Namespace) -> dict[str, Any]:
     """The per-file work of the build (``process_one``: parse, clean, validate, dedup features), in this
     process, on ``--limit`` files spread evenly over the corpus: run alone and as two copies at once, it
     measures how much two processes can get out of this machine (the ceiling of a 2-worker build)."""
-    from builders.discover import discover
-    from builders.workers import process_one
+    from builders.pipeline.discover import discover
+    from builders.pipeline.step import process_one
 
     _, files, _ = discover(Path(args.raw))
     files = files[:: max(1, len(files) // args.limit)][: args.limit]
@@ -239,11 +239,11 @@ def probe_work(args: argparse.Namespace) -> dict[str, Any]:
 PROBES = {
     "build": (probe_build, ["builders.build"]),
     "naive": (probe_naive, ["frontmatter", "pandas", "bs4", "pyarrow.parquet"]),
-    "trafilatura": (probe_trafilatura, ["trafilatura", "builders.front_matter"]),
-    "validate": (probe_validate, ["builders.validate", "datasets"]),
+    "trafilatura": (probe_trafilatura, ["trafilatura", "builders.pipeline.front_matter"]),
+    "validate": (probe_validate, ["builders.release.validate", "datasets"]),
     "load": (probe_load, ["datasets"]),
-    "dedup": (probe_dedup, ["builders.dedup", "benchmarks.make_corpus"]),
-    "work": (probe_work, ["builders.workers"]),
+    "dedup": (probe_dedup, ["builders.dedup.finder", "benchmarks.make_corpus"]),
+    "work": (probe_work, ["builders.pipeline.step"]),
 }
 
 

@@ -59,7 +59,7 @@ STAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("write_manifest", "builders/manifest.py"): ("manifest", False),
     ("__iter__", "tqdm/"): ("progress bar", False),
 }
-PROCESS_STAGE = ("process_one", "builders/workers.py")
+PROCESS_STAGE = ("process_one", "builders/pipeline/step.py")
 
 
 def fold(frame: Any, stage: tuple[str, bool] | None, totals: dict[tuple[str, bool], float]) -> None:
@@ -80,8 +80,8 @@ def fold(frame: Any, stage: tuple[str, bool] | None, totals: dict[tuple[str, boo
 
 def pickling_cost(raw: Path, limit: int) -> tuple[float, int]:
     """Seconds per result to pickle and unpickle the worker results (as a process pool sends them)."""
-    from builders.discover import discover
-    from builders.workers import process_one
+    from builders.pipeline.discover import discover
+    from builders.pipeline.step import process_one
 
     _, files, _ = discover(raw)
     results = [process_one(item) for item in files[:limit]]

@@ -2,7 +2,7 @@
 
 Stages, in order, each streaming into the next so memory does not grow with the corpus:
 1. ``discover`` lists the files (sorted by raw_path: the order never depends on the file system);
-2. ``process_file`` runs on each file in worker processes, results come back in input order and are
+2. the per-file step (``builders.pipeline.step``) runs on each file in worker processes, results come back in input order and are
    appended to a staging parquet file, rejections to the quarantine list; dedup keys are collected;
 3. ``DuplicateFinder.resolve`` marks duplicates;
 4. the staging file is streamed again, each row marked and routed to its split's shard writer;
@@ -16,7 +16,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,63 +24,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from builders.dedup import DEDUP_FEATURES, DEFAULT_THRESHOLD, DedupStats, DuplicateFinder, DuplicateMark
-from builders.discover import Ignored, discover
-from builders.identity import SPLITS, split_of
-from builders.publish import staging_folder
-from builders.quarantine import Rejection
-from builders.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
-from builders.workers import process_all
+from builders.common.identity import SPLITS, split_of
+from builders.common.quarantine import Rejection
+from builders.common.summary import BuildSummary
+from builders.dedup.finder import DEFAULT_THRESHOLD, DuplicateFinder, DuplicateMark
+from builders.describe.card import write_card
+from builders.describe.croissant import write_croissant
+from builders.describe.manifest import describe_shards, raw_file_sha256, write_manifest
+from builders.describe.stats import write_stats
+from builders.pipeline.discover import discover
+from builders.pipeline.step import process_all
+from builders.write.publish import staging_folder
+from builders.write.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
 
 STAGING_BATCH = 500
 # The staging file is read once and deleted: fast compression, not small files.
 STAGING_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 SAMPLE_ROOT = Path(__file__).parent / "sample"
-
-
-@dataclass
-class BuildSummary:
-    """Counts that reconcile: files seen = records + quarantined + ignored."""
-
-    files_seen: int = 0
-    records: int = 0
-    ignored: list[Ignored] = field(default_factory=list)
-    quarantined: list[Rejection] = field(default_factory=list)
-    per_category: Counter[str] = field(default_factory=Counter)
-    per_split: Counter[str] = field(default_factory=Counter)
-    # (category, split, is_duplicate) -> (rows, approximate bytes): the basis of every config's split sizes
-    cells: dict[tuple[str, str, bool], list[int]] = field(default_factory=dict)
-    duplicates: int = 0
-    exact_duplicates: Counter[str] = field(default_factory=Counter)  # per category
-    near_duplicates: Counter[str] = field(default_factory=Counter)  # per category
-    dedup: DedupStats | None = None
-    shards: dict[str, list[str]] = field(default_factory=dict)
-    # (raw_path, raw_sha256) of every post file, quarantined ones included: the manifest's input fingerprint
-    input_files: list[tuple[str, str]] = field(default_factory=list)
-    # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
-    shard_files: list[dict[str, Any]] = field(default_factory=list)
-
-    def count_rows(self, table: pa.Table, split: str, kinds: list[str | None]) -> None:
-        """Count the rows of ``table`` (all of one split); ``kinds`` gives each row's duplicate kind."""
-        categories = table.column("category").to_pylist()
-        duplicates = table.column("is_duplicate").to_pylist()
-        self.records += table.num_rows
-        self.per_split[split] += table.num_rows
-        self.per_category.update(categories)
-        self.duplicates += sum(duplicates)
-        for category, duplicate, size, kind in zip(
-            categories, duplicates, row_bytes(table).tolist(), kinds, strict=True
-        ):
-            cell = self.cells.setdefault((category, split, duplicate), [0, 0])
-            cell[0] += 1
-            cell[1] += size
-            if kind == "exact":
-                self.exact_duplicates[category] += 1
-            elif kind == "near":
-                self.near_duplicates[category] += 1
-
-    def reconciles(self) -> bool:
-        return self.files_seen == self.records + len(self.quarantined) + len(self.ignored)
 
 
 def with_marks(table: pa.Table, marks: list[DuplicateMark]) -> pa.Table:
@@ -105,11 +64,6 @@ def build(
     raw_root: Path, out_dir: Path, workers: int | None = None, dedup_threshold: float = DEFAULT_THRESHOLD
 ) -> BuildSummary:
     """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
-    from builders.card import write_card
-    from builders.croissant import write_croissant
-    from builders.manifest import describe_shards, raw_file_sha256, write_manifest
-    from builders.stats import write_stats
-
     workers = workers or os.cpu_count() or 1
     _, files, ignored = discover(raw_root)
     summary = BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
@@ -124,9 +78,10 @@ def build(
                 summary.quarantined.append(result)
                 summary.input_files.append((result.raw_path, raw_file_sha256(item.path)))
                 continue
-            summary.input_files.append((item.raw_path, result["raw_sha256"]))  # the file list's string: no copy
-            finder.add_features(result["id"], result["published_at"], result.pop(DEDUP_FEATURES))
-            batch.append(result)
+            row = result.row
+            summary.input_files.append((item.raw_path, row["raw_sha256"]))  # the file list's string: no copy
+            finder.add_features(row["id"], row["published_at"], result.features)
+            batch.append(row)
             if len(batch) >= STAGING_BATCH:
                 staging.write_table(rows_to_table(batch))
                 batch = []
@@ -149,7 +104,13 @@ def build(
                 if len(chosen):
                     part = table.take(chosen)
                     writers[split].write(part)
-                    summary.count_rows(part, split, [marked[i].kind for i in chosen])
+                    summary.count_rows(
+                        split,
+                        part.column("category").to_pylist(),
+                        part.column("is_duplicate").to_pylist(),
+                        row_bytes(part).tolist(),
+                        [marked[i].kind for i in chosen],
+                    )
         staging_path.unlink()
         del marks
         pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none

@@ -6,32 +6,40 @@ list, the Croissant record set) is derived from ``Post`` or held in lockstep wit
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+# --- patterns used in more than one place (the pandera models, the cleaners, the build) -------------
 DateKind = Literal["published", "crawled", "missing"]
-DATE_KINDS: tuple[str, ...] = ("published", "crawled", "missing")
+DATE_KINDS: tuple[str, ...] = get_args(DateKind)
+RECORD_ID = r"^[0-9a-f]{20}$"
+SHA256 = r"^[0-9a-f]{64}$"
+# A stock id as Sina tags it: exchange letters, then the code (`sh601899`, `hk00700`, `usAAPL`, `gb.dji`).
+STOCK_CODE = r"[a-z]{2}[0-9A-Za-z.]{1,10}"
 
 
 class Int32:
     """Marker: store this integer as a 32-bit column."""
 
 
-# The dataset's URL rule as a regex (no userinfo, no IPv6 literal, numeric port): the pandera models hold
-# every URL column to it and the build keeps only URLs that pass it.
+# The dataset's one URL rule (absolute http(s) with a host; no userinfo, no IPv6 literal, numeric port):
+# the record model and the pandera models hold every URL field to it, and the build keeps only URLs that
+# pass it (``is_http_url``), dropping the others.
 HTTP_URL = r"^https?://[^\s/?#:@]+(:\d+)?([/?#]\S*)?$"
+_HTTP_URL = re.compile(HTTP_URL)
+
+
+def is_http_url(value: str | None) -> bool:
+    return value is not None and _HTTP_URL.fullmatch(value) is not None
 
 
 def check_http_url(value: str) -> str:
-    """Accept only absolute http(s) URLs with a host; anything else (javascript:, data:, relative) fails."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL with a host: {value[:80]!r}")
-    if any(ch.isspace() for ch in value):
-        raise ValueError(f"URL contains whitespace: {value[:80]!r}")
+    """Accept only URLs that pass ``HTTP_URL``; anything else (javascript:, data:, relative) fails."""
+    if not is_http_url(value):
+        raise ValueError(f"not an http(s) URL with a host (the dataset's URL rule): {value[:80]!r}")
     return value
 
 
@@ -44,7 +52,7 @@ class Post(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(
-        pattern=r"^[0-9a-f]{20}$",
+        pattern=RECORD_ID,
         description="Stable identifier: a hash of the post's identity (its raw_path), never of processing order.",
     )
     title: str | None = Field(
@@ -86,7 +94,7 @@ class Post(BaseModel):
     )
     cleaner: str = Field(min_length=1, description="Name of the body cleaner that produced `text`.")
     raw_path: str = Field(min_length=1, description="Path of the raw file relative to the posts root, NFC.")
-    raw_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the raw file's bytes.")
+    raw_sha256: str = Field(pattern=SHA256, description="SHA-256 of the raw file's bytes.")
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(Post.model_fields)

@@ -10,8 +10,8 @@ import pytest
 
 from benchmarks.make_corpus import FAMILIES, TAIL, make_post, write_corpus
 from builders.build import build
-from builders.discover import discover
-from builders.front_matter import read_front_matter, split_post
+from builders.pipeline.discover import discover
+from builders.pipeline.front_matter import read_front_matter, split_post
 
 POSTS = 400
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from datasets import Features, load_dataset
 
-from builders.cli import main
-from builders.discover import discover
-from builders.validate import check_frame, load_frame
+from builders.commands import main
+from builders.pipeline.discover import discover
+from builders.release.validate import check_frame, load_frame
 from schemas.features import FEATURES
 from schemas.frames import PostMetadata
 

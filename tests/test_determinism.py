@@ -12,9 +12,9 @@ import pytest
 from datasets import load_dataset
 
 from builders.build import build
-from builders.identity import record_id
-from builders.verify import verify
-from tests.conftest import INVENTED_POSTS, write_corpus
+from builders.common.identity import record_id
+from builders.release.verify import verify
+from tests.helpers import INVENTED_POSTS, write_corpus
 
 
 def copy_scrambled(source: Path, target: Path, seed: int) -> Path:

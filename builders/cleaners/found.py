@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from builders.urls import normalise_url, real_image
+from builders.cleaners.urls import normalise_url, real_image
 
 
 @dataclass

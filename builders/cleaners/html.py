@@ -6,7 +6,7 @@ newline), except inside ``<pre>``/``<textarea>``; comments and processing instru
 in ``<script>``, ``<style>``, ``<template>`` and ruby annotations (``<rt>``, ``<rp>``) is not an
 element's text (``text_of``). The tree is built from the parser's events by lxml's ``TreeBuilder``
 (as BeautifulSoup built its tree from them): libxml2's own tree building drops what lies past its
-nesting cap, the events do not; the element cap in ``builders.process`` bounds the size, and every
+nesting cap, the events do not; the element cap in ``builders.pipeline.step`` bounds the size, and every
 walk here is iterative.
 """
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from builders.cleaners.found import Found
-from builders.urls import normalise_url
+from builders.cleaners.urls import normalise_url
 
 Rule = Callable[[list[str], Found], list[str]]
 

@@ -8,11 +8,12 @@ from builders.cleaners import register
 from builders.cleaners.base import Cleaner
 from builders.cleaners.found import Found
 from builders.cleaners.html import Element
+from schemas.record import STOCK_CODE
 
 # Rule qr_block: the end-of-article QR promotion and the futures-account (开户) QR block.
 QR_CLASSES = frozenset({"appendQr_wrap", "appendQr_normal", "appendQr_normal_txt", "app-kaihu-qr"})
 # Rule stock_tag: `<span id="stock_sz000001"><a>星河</a></span><span id="quote_sz000001"></span>乐业`.
-STOCK_ID = re.compile(r"^stock_([a-z]{2}[0-9A-Za-z.]{1,10})$")
+STOCK_ID = re.compile(rf"^stock_({STOCK_CODE})$")
 
 
 @register

@@ -1,0 +1,73 @@
+"""What a build counts as data flows: the summary every later stage (card, manifest, command) reads.
+
+Plain data only (no Arrow, no datasets), so that every room can import it without pulling anything heavy.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from builders.common.quarantine import Ignored, Rejection
+
+
+@dataclass(frozen=True)
+class DedupStats:
+    """Figures of one dedup resolve, for the summary and the card."""
+
+    threshold: float
+    records: int
+    clusters: int  # clusters of two or more records
+    clustered: int  # records in those clusters
+    exact: int
+    near: int
+
+
+@dataclass
+class BuildSummary:
+    """Counts that reconcile: files seen = records + quarantined + ignored."""
+
+    files_seen: int = 0
+    records: int = 0
+    ignored: list[Ignored] = field(default_factory=list)
+    quarantined: list[Rejection] = field(default_factory=list)
+    per_category: Counter[str] = field(default_factory=Counter)
+    per_split: Counter[str] = field(default_factory=Counter)
+    # (category, split, is_duplicate) -> (rows, approximate bytes): the basis of every config's split sizes
+    cells: dict[tuple[str, str, bool], list[int]] = field(default_factory=dict)
+    duplicates: int = 0
+    exact_duplicates: Counter[str] = field(default_factory=Counter)  # per category
+    near_duplicates: Counter[str] = field(default_factory=Counter)  # per category
+    dedup: DedupStats | None = None
+    shards: dict[str, list[str]] = field(default_factory=dict)
+    # (raw_path, raw_sha256) of every post file, quarantined ones included: the manifest's input fingerprint
+    input_files: list[tuple[str, str]] = field(default_factory=list)
+    # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
+    shard_files: list[dict[str, Any]] = field(default_factory=list)
+
+    def count_rows(
+        self,
+        split: str,
+        categories: Iterable[str],
+        duplicates: Iterable[bool],
+        sizes: Iterable[int],
+        kinds: Iterable[str | None],
+    ) -> None:
+        """Count rows of one split: each row's category, duplicate flag, size in bytes and duplicate kind."""
+        for category, duplicate, size, kind in zip(categories, duplicates, sizes, kinds, strict=True):
+            self.records += 1
+            self.per_split[split] += 1
+            self.per_category[category] += 1
+            self.duplicates += duplicate
+            cell = self.cells.setdefault((category, split, duplicate), [0, 0])
+            cell[0] += 1
+            cell[1] += size
+            if kind == "exact":
+                self.exact_duplicates[category] += 1
+            elif kind == "near":
+                self.near_duplicates[category] += 1
+
+    def reconciles(self) -> bool:
+        return self.files_seen == self.records + len(self.quarantined) + len(self.ignored)

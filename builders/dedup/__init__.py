@@ -1,0 +1,2 @@
+"""Duplicates: the per-record features (worker side, numpy only), MinHash and LSH, and the finder that
+resolves clusters and marks every record (main side)."""

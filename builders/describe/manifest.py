@@ -1,0 +1,232 @@
+"""MANIFEST.json: what a build contains, checksummed, with no wall-clock time (builds are reproducible).
+
+Everything in it is a function of the raw input and the code, never of the machine, the output folder,
+the worker count or the clock, so two builds of the same input give byte-identical manifests.
+``builders.release.verify`` recomputes every figure from the files with the functions defined here.
+
+Fingerprints (all SHA-256, hex):
+- ``schema``: the Features as ordered ``[{"name", "type"}]`` (field order is column order);
+- ``input``: the sorted ``raw_path<TAB>raw_sha256`` lines of every post file (quarantined ones included);
+- ``data``: the sorted ``path<TAB>sha256`` lines of the shards (the bytes users download);
+- ``records``: the sorted ``id<TAB>record_sha256`` lines, a record's hash taken over its canonical JSON
+  (independent of the parquet encoding: two builds with the same rows have the same records fingerprint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from datasets import Features
+
+from builders import __version__
+from builders.common.configs import config_filters
+from builders.common.dataset import DATASET_NAME, DATASET_VERSION
+from builders.common.summary import BuildSummary
+from builders.write.shards import read_batches
+from schemas.features import FEATURES
+
+MANIFEST_NAME = "MANIFEST.json"
+MANIFEST_FORMAT = 1
+UNREADABLE = "unreadable"
+SCAN_BATCH = 1000
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def raw_file_sha256(path: str | Path) -> str:
+    """SHA-256 of a raw file, or ``unreadable`` (a build never crashes on a file it cannot read)."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return UNREADABLE
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept, datetimes as ISO strings."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _sha256_lines(lines: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def schema_fields(features: Features = FEATURES) -> list[dict[str, Any]]:
+    """The Features as an ordered list of ``{"name", "type"}`` (``type``: the Features' own dict form)."""
+    return [{"name": name, "type": spec} for name, spec in features.to_dict().items()]
+
+
+def schema_fingerprint(features: Features = FEATURES) -> str:
+    return hashlib.sha256(canonical_json(schema_fields(features)).encode("utf-8")).hexdigest()
+
+
+def input_fingerprint(pairs: Iterable[tuple[str, str]]) -> str:
+    """Hash of the sorted ``(raw_path, raw_sha256)`` pairs of every post file of a build."""
+    return _sha256_lines(f"{raw_path}\t{sha}" for raw_path, sha in pairs)
+
+
+def data_fingerprint(shards: Iterable[dict[str, Any]]) -> str:
+    return _sha256_lines(f"{shard['path']}\t{shard['sha256']}" for shard in shards)
+
+
+def records_fingerprint(record_hashes: Iterable[tuple[str, str]]) -> str:
+    return _sha256_lines(f"{record_id}\t{sha}" for record_id, sha in record_hashes)
+
+
+def record_sha256(row: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(row).encode("utf-8")).hexdigest()
+
+
+def cache_key(version: str, data_sha256: str) -> str:
+    """The README ``configs[].description``: `datasets` hashes the README's configs into its cache key, so a
+    rebuild with different bytes is never served from a stale cache (mtimes and sizes may well be equal)."""
+    return f"{DATASET_NAME} {version}, data sha256 {data_sha256}"
+
+
+def describe_shards(folder: Path, shards: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Per shard (sorted by path): path, split, sha256, bytes, rows."""
+    described = []
+    for split, paths in shards.items():
+        for relative in paths:
+            path = folder / relative
+            described.append(
+                {
+                    "path": relative,
+                    "split": split,
+                    "sha256": sha256_file(path),
+                    "bytes": path.stat().st_size,
+                    "rows": pq.ParquetFile(path).metadata.num_rows,
+                }
+            )
+    return sorted(described, key=lambda shard: shard["path"])
+
+
+@dataclass
+class ShardScan:
+    """What the rows of a set of shards say, recomputed from their content."""
+
+    rows: dict[str, int] = field(default_factory=dict)  # shard path -> rows read
+    schemas: dict[str, str] = field(default_factory=dict)  # shard path -> schema fingerprint
+    cells: Counter[tuple[str, str, bool]] = field(default_factory=Counter)  # (category, split, duplicate) -> rows
+    record_hashes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return sum(self.cells.values())
+
+    @property
+    def duplicates(self) -> int:
+        return sum(n for (_, _, duplicate), n in self.cells.items() if duplicate)
+
+    def per_split(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for (_, split, _), n in self.cells.items():
+            counts[split] += n
+        return dict(sorted(counts.items()))
+
+    def per_config(self) -> dict[str, dict[str, int]]:
+        """Rows per split of every config, by the card's own config rules."""
+        categories = Counter(category for category, _, _ in self.cells)
+        counts: dict[str, dict[str, int]] = {}
+        for name, (_, keep) in config_filters(categories).items():
+            per_split: Counter[str] = Counter()
+            for (category, split, duplicate), n in self.cells.items():
+                if keep(category, duplicate):
+                    per_split[split] += n
+            counts[name] = dict(sorted(per_split.items()))
+        return dict(sorted(counts.items()))
+
+
+def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
+    for batch in read_batches(path, SCAN_BATCH):
+        yield from batch.to_pylist()
+
+
+def scan_shards(folder: Path, shards: Iterable[dict[str, Any]]) -> ShardScan:
+    """Read every row of the shards: row counts, schema fingerprints, config cells, record hashes."""
+    scan = ShardScan()
+    for shard in shards:
+        path = folder / shard["path"]
+        scan.schemas[shard["path"]] = schema_fingerprint(Features.from_arrow_schema(pq.read_schema(path)))
+        rows = 0
+        for row in iter_rows(path):
+            rows += 1
+            scan.cells[(row["category"], shard["split"], bool(row["is_duplicate"]))] += 1
+            scan.record_hashes.append((row["id"], record_sha256(row)))
+        scan.rows[shard["path"]] = rows
+    return scan
+
+
+def describe_files(folder: Path, names: Iterable[str]) -> list[dict[str, Any]]:
+    """Checksums of the build's other files (README.md, quarantine.jsonl, ...) that exist."""
+    return [
+        {"path": name, "sha256": sha256_file(folder / name), "bytes": (folder / name).stat().st_size}
+        for name in sorted(names)
+        if (folder / name).is_file()
+    ]
+
+
+def other_files(folder: Path) -> list[str]:
+    """Top-level files of a build besides the manifest and the data folder."""
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST_NAME)
+
+
+def quarantine_count(folder: Path) -> int:
+    path = folder / "quarantine.jsonl"
+    if not path.is_file():
+        return 0
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
+    shards = summary.shard_files or describe_shards(folder, summary.shards)
+    scan = scan_shards(folder, shards)
+    return {
+        "format": MANIFEST_FORMAT,
+        "dataset": DATASET_NAME,
+        "dataset_version": DATASET_VERSION,
+        "builder_version": __version__,
+        "schema": {"fingerprint": schema_fingerprint(), "fields": schema_fields()},
+        "input": {"fingerprint": input_fingerprint(summary.input_files), "files": len(summary.input_files)},
+        "data_fingerprint": data_fingerprint(shards),
+        "records_fingerprint": records_fingerprint(scan.record_hashes),
+        "shards": shards,
+        "files": describe_files(folder, other_files(folder)),
+        "counts": {
+            "files_seen": summary.files_seen,
+            "records": summary.records,
+            "quarantined": len(summary.quarantined),
+            "ignored": len(summary.ignored),
+            "duplicates": summary.duplicates,
+            "per_split": scan.per_split(),
+            "per_config": scan.per_config(),
+        },
+    }
+
+
+def dump_manifest(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_manifest(folder: Path, summary: BuildSummary) -> None:
+    (folder / MANIFEST_NAME).write_text(dump_manifest(manifest_dict(folder, summary)), encoding="utf-8")
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))

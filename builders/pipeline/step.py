@@ -1,0 +1,174 @@
+"""The per-file step: one raw file in, one record (with its dedup features) or one rejection out.
+
+A pure function of the file's bytes and path. ``rejecting`` is the one place where an exception becomes
+a rejection; ``process_all`` runs the step over many files in the worker pool (``builders.pipeline.pool``),
+whose timeouts and dead workers become ``timeout`` and ``worker_died`` rejections here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from builders.cleaners import cleaner_for
+from builders.cleaners.urls import real_image
+from builders.common.identity import record_id
+from builders.common.quarantine import Reason, Rejected, Rejection, snippet_of
+from builders.dedup.features import DedupFeatures, features_of
+from builders.pipeline.dates import parse_date
+from builders.pipeline.discover import RawFile, is_safe_raw_path
+from builders.pipeline.front_matter import read_front_matter, split_post
+from builders.pipeline.pool import NO_LIMITS, Budget, Task, run_all, run_one
+from builders.pipeline.read import MAX_BODY_BYTES, MAX_FILE_BYTES, decode_file, read_raw
+from schemas.record import HTTP_URL, Post
+
+__all__ = ["MAX_BODY_BYTES", "MAX_ELEMENTS", "MAX_FILE_BYTES", "Outcome", "Processed", "process_all", "process_file"]
+
+# Start tags in a body. The largest real post of the sample has ~200; 20,000 keeps the parse of the
+# worst body within the limits near one second and ~100 MB (see benchmarks/hostile_html.py), whatever
+# the nesting: the cleaner's walk is iterative, so depth itself costs no stack.
+MAX_ELEMENTS = 20_000
+START_TAG = re.compile(r"<[A-Za-z]")
+# The dataset's URL rule (the pandera one, stricter than "http(s) with a host": no userinfo, no IPv6
+# literal, numeric port). A URL field only ever holds a URL that passes it; others are dropped.
+DATASET_URL = re.compile(HTTP_URL)
+
+
+def dataset_url(url: str | None) -> str | None:
+    return url if url is not None and DATASET_URL.fullmatch(url) else None
+
+
+def check_body(body: str) -> None:
+    """Refuse bodies no real post has: over the size limit, or with absurdly many elements."""
+    size = len(body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
+        raise Rejected(Reason.BODY_TOO_LARGE, f"body is {size} bytes, over the {MAX_BODY_BYTES} byte limit")
+    for elements, match in enumerate(START_TAG.finditer(body), start=1):
+        if elements > MAX_ELEMENTS:
+            raise Rejected(
+                Reason.MARKUP_TOO_COMPLEX,
+                f"body has over {MAX_ELEMENTS} elements (no real post has a hundredth of that)",
+                snippet_of(body, match.start()),
+            )
+
+
+def build_post(data: bytes, raw_path: str) -> Post:
+    """Parse, clean and validate one post; raises ``Rejected`` when the file cannot be a record."""
+    text = decode_file(data)
+    front_matter_source, body = split_post(text)
+    meta = read_front_matter(front_matter_source)
+    check_body(body)
+    cleaner = cleaner_for(meta.category, meta.source, meta.feed)
+    try:
+        cleaned = cleaner.clean(body)
+    except Exception as error:  # RecursionError and MemoryError included: the file is the problem, not the run
+        raise Rejected(Reason.CLEANER_ERROR, f"{cleaner.name} cleaner: {type(error).__name__}: {error}"[:500]) from None
+    published_at, date_kind = parse_date(meta.date)
+    found = cleaned.found
+    post_id = record_id(raw_path)
+    try:
+        return Post(
+            id=post_id,
+            title=meta.title,
+            category=meta.category,
+            source=meta.source,
+            feed=meta.feed,
+            published_at=published_at,
+            date_kind=date_kind,
+            head_image=dataset_url(real_image(meta.head_image)) or dataset_url(real_image(meta.thumbnail)),
+            text=cleaned.text,
+            char_count=len(cleaned.text),
+            empty_body=not cleaned.text,
+            truncated=found.truncated,
+            editor=found.editor,
+            byline=found.byline,
+            original_title=found.original_title,
+            attribution=found.attribution,
+            url=dataset_url(found.url),
+            images=[url for url in found.images if dataset_url(url)],
+            stock_codes=found.stock_codes,
+            is_duplicate=False,
+            duplicate_of=None,
+            near_dup_cluster=post_id,
+            cleaner=cleaner.name,
+            raw_path=raw_path,
+            raw_sha256=hashlib.sha256(data).hexdigest(),
+        )
+    except ValidationError as error:
+        raise Rejected(Reason.INVALID_RECORD, f"record fails the schema: {error}"[:500]) from None
+
+
+Kept = TypeVar("Kept")
+
+
+def rejecting(raw_path: str, work: Callable[[], Kept]) -> Kept | Rejection:
+    """``work()``, or the rejection its exception stands for: the one place exceptions become rejections.
+
+    Anything unexpected (a bug in date parsing, a cleaner registry error) costs this file only: it is
+    quarantined as ``internal_error`` with the exception type, and the build goes on.
+    """
+    try:
+        return work()
+    except Rejected as rejected:
+        return Rejection(raw_path, rejected.reason, rejected.message, rejected.snippet)
+    except Exception as error:
+        return Rejection(raw_path, Reason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"[:500])
+
+
+def process_file(data: bytes, raw_path: str) -> Post | Rejection:
+    """A record, or a rejection with its reason, from a file's bytes. Never raises an ``Exception``."""
+    raw_path = unicodedata.normalize("NFC", raw_path)
+    if not is_safe_raw_path(raw_path):
+        return Rejection(raw_path, Reason.BAD_FILE_NAME, "raw_path is not a relative path below the posts root")
+    return rejecting(raw_path, lambda: build_post(data, raw_path))
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """A file that became a record: the record as a plain dict (cheap to pickle) and its dedup features."""
+
+    row: dict[str, Any]
+    features: DedupFeatures
+
+
+Outcome = Processed | Rejection
+
+
+def _processed(item: RawFile) -> Outcome:
+    result = process_file(read_raw(item.path), item.raw_path)
+    if isinstance(result, Rejection):
+        return result
+    return Processed(result.model_dump(), features_of(result.text))  # MinHash here, in the workers, in parallel
+
+
+def _process(item: RawFile) -> Outcome:
+    if item.problem is not None:
+        return Rejection(item.raw_path, item.problem, item.problem_message or str(item.problem))
+    return rejecting(item.raw_path, lambda: _processed(item))
+
+
+def _timed_out(item: RawFile, seconds: float | None) -> Outcome:
+    return Rejection(item.raw_path, Reason.TIMEOUT, f"processing took over the {seconds} s budget per file")
+
+
+def _died(item: RawFile, how: str) -> Outcome:
+    return Rejection(item.raw_path, Reason.WORKER_DIED, f"the worker process died on this file ({how})")
+
+
+STEP: Task[RawFile, Outcome] = Task(_process, _timed_out, _died)
+
+
+def process_one(item: RawFile, budget: Budget = NO_LIMITS) -> Outcome:
+    """One discovered file, whatever happens to it, in this process."""
+    return run_one(STEP, item, budget)
+
+
+def process_all(files: list[RawFile], workers: int, budget: Budget | None = None) -> Iterator[Outcome]:
+    """Every discovered file's outcome, in input order, from ``workers`` isolated processes."""
+    return run_all(STEP, files, workers, budget)
