@@ -34,7 +34,7 @@ from builders.describe.manifest import describe_shards, raw_file_sha256, write_m
 from builders.describe.stats import write_stats
 from builders.pipeline.discover import discover
 from builders.pipeline.step import process_all
-from builders.write.publish import staging_folder
+from builders.write.atomic import staging_folder
 from builders.write.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
 
 STAGING_BATCH = 500

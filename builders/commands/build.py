@@ -11,7 +11,7 @@ DEFAULT_OUT = Path("dataset")
 
 def run(args: argparse.Namespace) -> int:
     from builders.build import SAMPLE_ROOT, build, format_summary
-    from builders.write.publish import PublishError
+    from builders.write.atomic import PublishError
 
     raw = Path(args.raw) if args.raw else SAMPLE_ROOT
     if not raw.is_dir():

@@ -37,7 +37,7 @@ class Reason(StrEnum):
     WORKER_DIED = "worker_died"  # the worker process died on this file (crash, kill, hard time limit)
 
 
-class Rejected(Exception):
+class FileRejected(Exception):
     """Raised inside the per-file pipeline; caught once and turned into a ``Rejection``."""
 
     def __init__(self, reason: Reason, message: str, snippet: str | None = None) -> None:

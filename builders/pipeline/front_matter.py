@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from builders.common.quarantine import Reason, Rejected
+from builders.common.quarantine import FileRejected, Reason
 
 try:  # the C loader is much faster and just as safe
     from yaml import CSafeLoader as SafeLoader
@@ -61,10 +61,10 @@ def split_post(text: str) -> tuple[str, str]:
     stripped = text.lstrip("\ufeff \t\r\n")
     opening = FENCE.match(stripped)
     if opening is None:
-        raise Rejected(Reason.NO_FRONT_MATTER, "file does not start with a '---' front matter fence", stripped[:80])
+        raise FileRejected(Reason.NO_FRONT_MATTER, "file does not start with a '---' front matter fence", stripped[:80])
     closing = FENCE.search(stripped, opening.end())
     if closing is None:
-        raise Rejected(Reason.NO_FRONT_MATTER, "front matter is never closed by a '---' line", stripped[:80])
+        raise FileRejected(Reason.NO_FRONT_MATTER, "front matter is never closed by a '---' line", stripped[:80])
     return stripped[opening.end() : closing.start()], stripped[closing.end() :]
 
 
@@ -99,26 +99,26 @@ def load_yaml(source: str) -> dict[str, Any]:
         data = yaml.load(source, Loader=PostLoader)
     except yaml.constructor.ConstructorError as error:
         if "could not determine a constructor" in (error.problem or ""):
-            raise Rejected(
+            raise FileRejected(
                 Reason.YAML_UNSAFE, f"front matter needs an unsafe YAML loader: {error.problem}"[:300]
             ) from None
-        raise Rejected(Reason.YAML_SYNTAX, f"front matter is not valid YAML: {error.problem}"[:300]) from None
+        raise FileRejected(Reason.YAML_SYNTAX, f"front matter is not valid YAML: {error.problem}"[:300]) from None
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         mark = getattr(error, "problem_mark", None)
         # the source starts right after the opening fence: YAML's 0-based line is the 1-based line after it
         where = f" (line {mark.line} after the opening ---, column {mark.column + 1})" if mark is not None else ""
         snippet = source.splitlines()[mark.line] if mark is not None and mark.line < len(source.splitlines()) else None
-        raise Rejected(
+        raise FileRejected(
             Reason.YAML_SYNTAX, f"front matter is not valid YAML: {problem}"[:300] + where, snippet
         ) from None
     except (RecursionError, ValueError, TypeError, AttributeError, OverflowError) as error:
         # the pure-Python loader recurses on deep nesting; odd scalars can break constructors
-        raise Rejected(
+        raise FileRejected(
             Reason.YAML_SYNTAX, f"front matter cannot be loaded: {type(error).__name__}: {error}"[:300]
         ) from None
     if not isinstance(data, dict):
-        raise Rejected(
+        raise FileRejected(
             Reason.NOT_A_MAPPING, f"front matter is a {type(data).__name__}, not a mapping", SHORT.repr(data)[:200]
         )
     return data
@@ -128,11 +128,11 @@ def read_front_matter(source: str) -> FrontMatter:
     """Validate the front matter's shape and decode its text fields."""
     data = load_yaml(source)
     if "title" not in data:
-        raise Rejected(Reason.NO_TITLE, "front matter has no 'title' key")
+        raise FileRejected(Reason.NO_TITLE, "front matter has no 'title' key")
     categories = data.get("categories")
     levels = [_level(level) for level in categories] if isinstance(categories, list) else []
     if len(levels) != 3 or not all(levels):
-        raise Rejected(
+        raise FileRejected(
             Reason.BAD_CATEGORIES,
             f"categories must be three non-empty one-line strings, got {SHORT.repr(categories)[:200]}",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from builders.common.quarantine import Reason, Rejected
+from builders.common.quarantine import FileRejected, Reason
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 # A file this large is not read at all: the body limit plus room for any sane front matter.
@@ -14,7 +14,7 @@ MAX_FILE_BYTES = MAX_BODY_BYTES + 256 * 1024
 
 def check_file_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
-        raise Rejected(Reason.FILE_TOO_LARGE, f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
+        raise FileRejected(Reason.FILE_TOO_LARGE, f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
 
 
 def read_raw(path: str) -> bytes:
@@ -24,11 +24,11 @@ def read_raw(path: str) -> bytes:
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise Rejected(Reason.UNREADABLE, "not a regular file any more")
+                raise FileRejected(Reason.UNREADABLE, "not a regular file any more")
             check_file_size(info.st_size)
             return handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise Rejected(Reason.UNREADABLE, f"cannot read file: {type(error).__name__}: {error}") from None
+        raise FileRejected(Reason.UNREADABLE, f"cannot read file: {type(error).__name__}: {error}") from None
 
 
 def decode_file(data: bytes) -> str:
@@ -36,11 +36,11 @@ def decode_file(data: bytes) -> str:
     check_file_size(len(data))
     if b"\x00" in data:
         at = data.index(b"\x00")
-        raise Rejected(Reason.BINARY, f"file contains NUL bytes (first at byte {at}): binary, not a post")
+        raise FileRejected(Reason.BINARY, f"file contains NUL bytes (first at byte {at}): binary, not a post")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise Rejected(
+        raise FileRejected(
             Reason.NOT_UTF8,
             f"not valid UTF-8 at byte {error.start}: {error.reason}",
             repr(data[max(0, error.start - 20) : error.start + 20]),

@@ -19,14 +19,14 @@ from pydantic import ValidationError
 from builders.cleaners import cleaner_for
 from builders.cleaners.urls import real_image
 from builders.common.identity import record_id
-from builders.common.quarantine import Reason, Rejected, Rejection, snippet_of
+from builders.common.quarantine import FileRejected, Reason, Rejection, snippet_of
 from builders.dedup.features import DedupFeatures, features_of
 from builders.pipeline.dates import parse_date
 from builders.pipeline.discover import RawFile, is_safe_raw_path
 from builders.pipeline.front_matter import read_front_matter, split_post
 from builders.pipeline.pool import NO_LIMITS, Budget, Task, run_all, run_one
 from builders.pipeline.read import MAX_BODY_BYTES, MAX_FILE_BYTES, decode_file, read_raw
-from schemas.record import HTTP_URL, Post
+from schemas.record import Post, is_http_url
 
 __all__ = ["MAX_BODY_BYTES", "MAX_ELEMENTS", "MAX_FILE_BYTES", "Outcome", "Processed", "process_all", "process_file"]
 
@@ -35,23 +35,21 @@ __all__ = ["MAX_BODY_BYTES", "MAX_ELEMENTS", "MAX_FILE_BYTES", "Outcome", "Proce
 # the nesting: the cleaner's walk is iterative, so depth itself costs no stack.
 MAX_ELEMENTS = 20_000
 START_TAG = re.compile(r"<[A-Za-z]")
-# The dataset's URL rule (the pandera one, stricter than "http(s) with a host": no userinfo, no IPv6
-# literal, numeric port). A URL field only ever holds a URL that passes it; others are dropped.
-DATASET_URL = re.compile(HTTP_URL)
 
 
 def dataset_url(url: str | None) -> str | None:
-    return url if url is not None and DATASET_URL.fullmatch(url) else None
+    """``url`` when it passes the dataset's URL rule, else None: a URL field never fails the record."""
+    return url if is_http_url(url) else None
 
 
 def check_body(body: str) -> None:
     """Refuse bodies no real post has: over the size limit, or with absurdly many elements."""
     size = len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
-        raise Rejected(Reason.BODY_TOO_LARGE, f"body is {size} bytes, over the {MAX_BODY_BYTES} byte limit")
+        raise FileRejected(Reason.BODY_TOO_LARGE, f"body is {size} bytes, over the {MAX_BODY_BYTES} byte limit")
     for elements, match in enumerate(START_TAG.finditer(body), start=1):
         if elements > MAX_ELEMENTS:
-            raise Rejected(
+            raise FileRejected(
                 Reason.MARKUP_TOO_COMPLEX,
                 f"body has over {MAX_ELEMENTS} elements (no real post has a hundredth of that)",
                 snippet_of(body, match.start()),
@@ -59,7 +57,7 @@ def check_body(body: str) -> None:
 
 
 def build_post(data: bytes, raw_path: str) -> Post:
-    """Parse, clean and validate one post; raises ``Rejected`` when the file cannot be a record."""
+    """Parse, clean and validate one post; raises ``FileRejected`` when the file cannot be a record."""
     text = decode_file(data)
     front_matter_source, body = split_post(text)
     meta = read_front_matter(front_matter_source)
@@ -68,7 +66,9 @@ def build_post(data: bytes, raw_path: str) -> Post:
     try:
         cleaned = cleaner.clean(body)
     except Exception as error:  # RecursionError and MemoryError included: the file is the problem, not the run
-        raise Rejected(Reason.CLEANER_ERROR, f"{cleaner.name} cleaner: {type(error).__name__}: {error}"[:500]) from None
+        raise FileRejected(
+            Reason.CLEANER_ERROR, f"{cleaner.name} cleaner: {type(error).__name__}: {error}"[:500]
+        ) from None
     published_at, date_kind = parse_date(meta.date)
     found = cleaned.found
     post_id = record_id(raw_path)
@@ -101,7 +101,7 @@ def build_post(data: bytes, raw_path: str) -> Post:
             raw_sha256=hashlib.sha256(data).hexdigest(),
         )
     except ValidationError as error:
-        raise Rejected(Reason.INVALID_RECORD, f"record fails the schema: {error}"[:500]) from None
+        raise FileRejected(Reason.INVALID_RECORD, f"record fails the schema: {error}"[:500]) from None
 
 
 Kept = TypeVar("Kept")
@@ -115,7 +115,7 @@ def rejecting(raw_path: str, work: Callable[[], Kept]) -> Kept | Rejection:
     """
     try:
         return work()
-    except Rejected as rejected:
+    except FileRejected as rejected:
         return Rejection(raw_path, rejected.reason, rejected.message, rejected.snippet)
     except Exception as error:
         return Rejection(raw_path, Reason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"[:500])

@@ -17,7 +17,7 @@ from datasets import load_dataset
 
 from builders.build import build
 from builders.commands import main
-from builders.write.publish import PublishError, exchange, replace_folder, staging_folder
+from builders.write.atomic import PublishError, exchange, replace_folder, staging_folder
 from tests.helpers import REPO
 
 # A build slowed down to a crawl (each file waits), which says on stdout when it is in the middle.
