@@ -33,8 +33,9 @@ from builders.describe.croissant import write_croissant
 from builders.describe.manifest import describe_shards, raw_file_sha256, write_manifest
 from builders.describe.stats import write_stats
 from builders.pipeline.discover import discover
-from builders.pipeline.step import process_all
+from builders.pipeline.step import Processed, process_all
 from builders.write.atomic import staging_folder
+from builders.write.invariants import hold_to_rules
 from builders.write.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
 
 STAGING_BATCH = 500
@@ -56,6 +57,19 @@ def with_marks(table: pa.Table, marks: list[DuplicateMark]) -> pa.Table:
     return table
 
 
+def stage(batch: list[Processed], finder: DuplicateFinder, staging: pq.ParquetWriter, summary: BuildSummary) -> None:
+    """Hold a batch of records to the rules; stage those that keep them for dedup and the shards, quarantine
+    the others."""
+    kept, rejections = hold_to_rules(rows_to_table([processed.row for processed in batch]))
+    summary.quarantined.extend(rejections)
+    rejected = {rejection.raw_path for rejection in rejections}
+    for processed in batch:
+        row = processed.row
+        if row["raw_path"] not in rejected:
+            finder.add_features(row["id"], row["published_at"], processed.features)
+    staging.write_table(kept)
+
+
 def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
     return tqdm(items, total=total, desc=desc, unit="file", disable=None, file=sys.stderr, dynamic_ncols=True)
 
@@ -71,22 +85,21 @@ def build(
         staging_path = work / "staging.parquet.partial"
         finder = DuplicateFinder(dedup_threshold)
         staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **STAGING_OPTIONS)
-        batch: list[dict[str, Any]] = []
+        batch: list[Processed] = []
+
         results = zip(files, process_all(files, workers), strict=True)  # one result per file, in order
         for item, result in _progress(results, len(files), "parse+clean"):
             if isinstance(result, Rejection):
                 summary.quarantined.append(result)
                 summary.input_files.append((result.raw_path, raw_file_sha256(item.path)))
                 continue
-            row = result.row
-            summary.input_files.append((item.raw_path, row["raw_sha256"]))  # the file list's string: no copy
-            finder.add_features(row["id"], row["published_at"], result.features)
-            batch.append(row)
+            summary.input_files.append((item.raw_path, result.row["raw_sha256"]))  # the file list's string: no copy
+            batch.append(result)
             if len(batch) >= STAGING_BATCH:
-                staging.write_table(rows_to_table(batch))
+                stage(batch, finder, staging, summary)
                 batch = []
         if batch:
-            staging.write_table(rows_to_table(batch))
+            stage(batch, finder, staging, summary)
         staging.close()
 
         marks = finder.resolve()

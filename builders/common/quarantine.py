@@ -31,7 +31,10 @@ class Reason(StrEnum):
     MARKUP_TOO_COMPLEX = "markup_too_complex"  # more elements than any real post has, by far
     CLEANER_ERROR = "cleaner_error"
     # the record and the run
-    INVALID_RECORD = "invalid_record"
+    INVALID_RECORD = "invalid_record"  # the record fails the pydantic model or a PostMetadata rule
+    BODY_INVARIANT = (
+        "body_invariant"  # the cleaned text breaks a PostBody rule (markup, boilerplate ...): never published
+    )
     TIMEOUT = "timeout"  # the per-file time budget ran out
     INTERNAL_ERROR = "internal_error"  # an unexpected exception outside the cleaner (a bug: the type is named)
     WORKER_DIED = "worker_died"  # the worker process died on this file (crash, kill, hard time limit)
