@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builders import plots, stats
+from builders.describe import plots, stats
 
 
 def main(argv: list[str] | None = None) -> int:

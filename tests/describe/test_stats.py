@@ -17,11 +17,11 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from builders import plots
 from builders.commands import main
 from builders.common.configs import config_name
 from builders.common.dataset import DATASET_VERSION
 from builders.common.identity import SPLITS
+from builders.describe import plots
 from builders.describe.stats import (
     COLUMNS,
     PERCENTILES,

@@ -12,8 +12,8 @@ import builders.pipeline.step as step_module
 from builders.build import build
 from builders.cleaners import cleaner_for
 from builders.cleaners.base import Cleaned, Cleaner
-from builders.common.quarantine import Reason
 from builders.commands import main
+from builders.common.quarantine import Reason
 from builders.pipeline.step import process_file
 from builders.write.invariants import hold_to_rules
 from builders.write.shards import rows_to_table
