@@ -19,7 +19,13 @@ Rules, in order:
 3. CLD2 is asked with `isPlainText=True` and without its best-effort mode, so it keeps its own
    minimum of evidence: when it answers `un` (unknown; short texts such as `Thanks!` or `转发了`),
    the result is (`und`, 0.0).
-4. Otherwise its top language: `zh` for both `zh` and `zh-Hant` (the script is a separate field),
+4. Japanese needs hiragana: when CLD2's top language is `ja` but hiragana make less than
+   `MIN_HIRAGANA_SHARE` (10 %) of the text's Han and kana characters, CLD2 is asked again on the
+   text with its kana removed, and that answer stands (rules 3 and 5 apply to it). Japanese prose
+   writes its particles and endings in hiragana (a third or more of its characters); Chinese text
+   that names a Japanese creator or work in kana (`カルロ・ゼン`, anime news) has none or a few, and
+   CLD2 calls a short such text Japanese on the kana alone.
+5. Otherwise its top language: `zh` for both `zh` and `zh-Hant` (the script is a separate field),
    legacy codes mapped to current ones (`iw` -> `he`, `in` -> `id`, `jw` -> `jv`), and `und` for
    languages with no two-letter ISO 639-1 code (e.g. `haw`, `ceb`). The score is CLD2's share of
    the text's bytes it gives to that language (0.0–1.0, in steps of 0.01; UTF-8 bytes, so a
@@ -32,7 +38,10 @@ import re
 
 import pycld2
 
+from builders.annotate.script import script_counts
+
 MIN_LETTERS = 3
+MIN_HIRAGANA_SHARE = 0.10
 UNDETERMINED = "und"
 
 _LEGACY_CODES = {"iw": "he", "in": "id", "jw": "jv", "ji": "yi", "mo": "ro"}
@@ -49,6 +58,10 @@ _NONCHARACTERS = "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)
 _REJECTED_BY_CLD2 = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + re.escape(_NONCHARACTERS) + "]"
 )
+
+
+_HIRAGANA = re.compile("[\u3041-\u309f]")
+_KANA = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
 def prepare(text: str) -> str:
@@ -76,8 +89,18 @@ def language_of(text: str) -> tuple[str, float]:
     prepared = prepare(text)
     if not _has_letters(prepared, MIN_LETTERS):
         return UNDETERMINED, 0.0
+    language, score = _cld2(prepared)
+    if language == "ja":
+        kana = len(_KANA.findall(prepared))
+        hiragana = len(_HIRAGANA.findall(prepared))
+        if hiragana < MIN_HIRAGANA_SHARE * (kana + script_counts(prepared).han):
+            language, score = _cld2(_KANA.sub(" ", prepared))
+    return language, score
+
+
+def _cld2(text: str) -> tuple[str, float]:
     try:
-        _reliable, _bytes, details = pycld2.detect(prepared, isPlainText=True)
+        _reliable, _bytes, details = pycld2.detect(text, isPlainText=True)
     except pycld2.error:
         return UNDETERMINED, 0.0
     _name, code, percent, _score = details[0]

@@ -196,7 +196,8 @@ def _sub(pattern: re.Pattern[str], text: str, keep: object, placeholder: str) ->
             return placeholder
         return match[0]
 
-    return pattern.sub(replace, text), count
+    masked = pattern.sub(replace, text)
+    return (masked, count) if count else (text, 0)
 
 
 def mask_pii(text: str) -> tuple[str, dict[str, int]]:
