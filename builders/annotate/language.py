@@ -4,7 +4,7 @@ The identifier is CLD2 through `pycld2` (Apache-2.0; the CLD2 library and the n-
 into its extension are Apache-2.0 too). It runs fully offline, needs no model file, and is
 deterministic: the same text gives the same code and the same float. It was chosen over lingua,
 fastText's `lid.176.ftz` (CC BY-SA 3.0 model), CLD3 and py3langid on invented texts of each kind
-and on the real sample (`benchmarks/annotate.py` prints the table): it was the only one right on
+and on the real sample (`benchmarks/bench_annotate.py` prints the table): it was the only one right on
 every real post (lingua calls a traditional-Chinese anime post with a Japanese author's name in kana
 Japanese; fastText calls a short Japanese post English), at 0.4 ms per post.
 

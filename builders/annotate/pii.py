@@ -75,24 +75,25 @@ _ID_CHECK = "10X98765432"
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>\"'，。、；！？）】」]+|www\.[^\s<>\"'，。、；！？）】」]+", re.IGNORECASE)
 
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])"
-    r"(?P<local>[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_%+\-])?)"
+    r"(?P<local>[A-Za-z0-9_%+\-](?<![A-Za-z0-9._%+\-].)(?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_%+\-])?)"
     r"@(?P<domain>[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*)"
     r"\.(?P<tld>[A-Za-z]{2,24})"
     r"(?![A-Za-z0-9\-])"
 )
 _FILE_TLDS = frozenset(["png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "ico", "css", "js", "json", "avif"])
 
-_BEFORE_NUMBER = r"(?<![A-Za-z0-9_.\-/=#])"
+# "not right after a letter, digit, _ . - / = #", checked after the first character is consumed: a
+# pattern that starts with a character class lets `re` skip ahead to candidates (5x faster here).
+_NOT_AFTER = r"(?<![A-Za-z0-9_.\-/=#].)"
 _AFTER_NUMBER = r"(?![A-Za-z0-9])"
 _MOBILE = re.compile(
-    _BEFORE_NUMBER + r"(?:(?:\+86|0086|86)[ \-]?)?"
-    r"1[3-9]\d(?:\d{8}|(?P<sep>[ \-])\d{4}(?P=sep)\d{4})" + _AFTER_NUMBER,
+    r"(?:(?:\+" + _NOT_AFTER + r"86|0" + _NOT_AFTER + r"086|8" + _NOT_AFTER + r"6)[ \-]?1|1" + _NOT_AFTER + r")"
+    r"[3-9]\d(?:\d{8}|(?P<sep>[ \-])\d{4}(?P=sep)\d{4})" + _AFTER_NUMBER,
     re.ASCII,
 )
-_ID_NUMBER = re.compile(_BEFORE_NUMBER + r"\d{17}[\dXx]" + _AFTER_NUMBER, re.ASCII)
+_ID_NUMBER = re.compile(r"\d" + _NOT_AFTER + r"\d{16}[\dXx]" + _AFTER_NUMBER, re.ASCII)
 _CARD = re.compile(
-    _BEFORE_NUMBER + r"(?:\d{16,19}|\d{4}(?P<sep>[ \-])\d{4}(?P=sep)\d{4}(?P=sep)\d{4}(?:(?P=sep)\d{1,3})?)"
+    r"\d" + _NOT_AFTER + r"(?:\d{15,18}|\d{3}(?P<sep>[ \-])\d{4}(?P=sep)\d{4}(?P=sep)\d{4}(?:(?P=sep)\d{1,3})?)"
     r"(?![A-Za-z0-9]|[ \-]\d)",
     re.ASCII,
 )
@@ -109,8 +110,17 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _URL.finditer(text)]
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a <= start and end <= b for a, b in spans)
+class _UrlSpans:
+    """The URL spans of one text, found on the first question (most texts have no candidate at all)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] | None = None
+
+    def contain(self, start: int, end: int) -> bool:
+        if self.spans is None:
+            self.spans = _url_spans(self.text)
+        return any(a <= start and end <= b for a, b in self.spans)
 
 
 def is_email(match: re.Match[str], text: str, url_spans: list[tuple[int, int]]) -> bool:
@@ -215,29 +225,31 @@ def mask_pii(text: str) -> tuple[str, dict[str, int]]:
     if _DIGIT.search(text) is None:
         return text, counts
 
-    spans = _url_spans(text)
+    spans = _UrlSpans(text)
     text, counts["id_number"] = _sub(
         _ID_NUMBER,
         text,
-        lambda m, t: not _inside(spans, *m.span()) and valid_id_number(m[0]),
+        lambda m, t: valid_id_number(m[0]) and not spans.contain(*m.span()),
         PLACEHOLDERS["id_number"],
     )
-    spans = _url_spans(text)
+    if counts["id_number"]:
+        spans = _UrlSpans(text)
     text, counts["bank_card"] = _sub(
         _CARD,
         text,
         lambda m, t: (
-            not _inside(spans, *m.span())
+            not spans.contain(*m.span())
             and valid_card_number(re.sub(r"[ \-]", "", m[0]))
             and not _card_context_says_id(t, m.start())
         ),
         PLACEHOLDERS["bank_card"],
     )
-    spans = _url_spans(text)
+    if counts["bank_card"]:
+        spans = _UrlSpans(text)
     text, counts["phone"] = _sub(
         _MOBILE,
         text,
-        lambda m, t: not _inside(spans, *m.span()),
+        lambda m, t: not spans.contain(*m.span()),
         PLACEHOLDERS["phone"],
     )
     return text, counts

@@ -36,7 +36,7 @@ traditional-only class); the `language` field, not the script, tells Japanese ap
 
 Speed: one pass with a numpy lookup table over the text's code points (0.7 ms per 100,000
 characters on this machine, against 13–18 ms for a frozenset loop or a translate table; see
-`benchmarks/annotate.py`).
+`benchmarks/bench_annotate.py`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Invented texts of each kind the corpus holds, with the answers the annotators must give.
 
 All text here is written for these tests (none comes from the real sample). Each case is
-(kind, text, expected language, expected script). The benchmark `benchmarks/annotate.py` scores the
+(kind, text, expected language, expected script). The benchmark `benchmarks/bench_annotate.py` scores the
 language identifiers on the same cases.
 """
 
