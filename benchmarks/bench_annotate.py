@@ -32,7 +32,7 @@ from tests.annotate.cases import CASES  # noqa: E402
 
 def sample_texts(root: Path) -> list[tuple[str, str]]:
     """(source, cleaned text) of every post under root, through the build's per-file step."""
-    from builders.process import process_file
+    from builders.pipeline.step import process_file
 
     out = []
     for path in sorted((root / "source" / "_posts").rglob("*.md")):

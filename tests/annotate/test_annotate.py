@@ -14,7 +14,7 @@ from builders.annotate import TAGGER_VERSIONS, TAGGERS, Annotations, PiiCounts, 
 from builders.annotate.pii import CATEGORIES
 from builders.annotate.script import script_counts
 from tests.annotate.cases import CASES
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 FORBIDDEN = ("datasets", "pandera", "polars", "pyarrow", "datasketch", "matplotlib")
 
@@ -79,7 +79,7 @@ def test_worker_side_imports_none_of_the_heavy_libraries() -> None:
 
 
 def test_real_sample_through_the_per_file_step(real_sample: Path) -> None:
-    from builders.process import process_file
+    from builders.pipeline.step import process_file
 
     results: dict[str, tuple[str, Annotations]] = {}
     for path in sorted((real_sample / "source" / "_posts").rglob("*.md")):
