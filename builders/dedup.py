@@ -178,8 +178,9 @@ class DuplicateFinder:
         pairs = near_duplicate_pairs(signatures, sizes, self.threshold)
         return [(members[a], members[b]) for a, b in pairs.tolist()]
 
-    def resolve(self) -> dict[str, DuplicateMark]:
-        """A mark for every record added."""
+    def resolve(self, near_pairs: list[tuple[int, int]] | None = None) -> dict[str, DuplicateMark]:
+        """A mark for every record added. ``near_pairs`` (indices in the order records were added), when given,
+        replaces the search over the sketches: the engine finds them in file stages."""
         count = len(self._times)
         order = sorted(range(count), key=self._id_bytes)
         parent = list(range(count))
@@ -200,7 +201,7 @@ class DuplicateFinder:
             key = self._key_of(index)
             if key is not None:
                 union(first_of_key.setdefault(key, index), index)
-        for a, b in self._near_pairs(order):
+        for a, b in self._near_pairs(order) if near_pairs is None else near_pairs:
             union(a, b)
 
         clusters: dict[int, list[int]] = {}

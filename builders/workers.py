@@ -194,9 +194,14 @@ def _chunks(files: list[RawFile], size: int) -> deque[list[RawFile]]:
     return deque(files[i : i + size] for i in range(0, len(files), size))
 
 
-def process_all(files: list[RawFile], workers: int, budget: Budget | None = None) -> Iterator[Result]:
-    """Results in input order, whatever the worker count; every file yields exactly one result."""
-    if workers <= 1:
+def process_all(
+    files: list[RawFile], workers: int, budget: Budget | None = None, isolated: bool = False
+) -> Iterator[Result]:
+    """Results in input order, whatever the worker count; every file yields exactly one result.
+
+    ``isolated`` keeps the worker processes (and so the per-file isolation) even with one worker."""
+    workers = max(1, workers) if isolated else workers
+    if workers <= 1 and not isolated:
         in_process = Budget((budget or Budget()).soft, None)
         for item in files:
             yield process_one(item, in_process)
