@@ -127,7 +127,9 @@ def _executor(
     if kind == "local":
         from datatrove.executor import LocalPipelineExecutor
 
-        return LocalPipelineExecutor([step], tasks=tasks, workers=max(1, min(concurrent, tasks)), logging_dir=logs)
+        return LocalPipelineExecutor(
+            [step], tasks=tasks, workers=max(1, min(concurrent, tasks)), logging_dir=logs, start_method="fork"
+        )
     if kind == "ray":
         from datatrove.executor import RayPipelineExecutor
 
@@ -175,7 +177,8 @@ def plan(
     bands, _ = bands_of(threshold)
     ranges = max(1, -(-tasks // bands))
     concurrent = min(workers, tasks)
-    processes = 1 if kind != "local" else max(1, workers // concurrent)
+    # processes per parse task: on a cluster, the CPUs of its task (Slurm) or one (Ray, one CPU per task)
+    processes = {"local": max(1, workers // concurrent), "ray": 1}.get(kind, workers)
     parse = ParseFiles(run_url, processes, threshold, str(cache.resolve()) if cache else None, soft_limit)
     stages = [
         ("parse", parse, tasks, concurrent),
@@ -228,8 +231,9 @@ def stage_report(run_url: str, stage: str) -> dict[str, float]:
         with folder.open(path, "rt") as handle:
             for block in json.load(handle):
                 for name, value in block.get("stats", {}).items():
-                    if isinstance(value, dict) and "total" in value:
-                        totals[name] = totals.get(name, 0) + value["total"]
+                    total = value.get("total", 0) if isinstance(value, dict) else value
+                    if isinstance(total, int | float):
+                        totals[name] = totals.get(name, 0) + total
     return totals
 
 
