@@ -197,7 +197,11 @@ def _prepare(
     work = open_work_dir(work_url)
     run_url = work_url.rstrip("/") + f"/runs/{key}"
     others = (
-        [p for p in work.list_files("runs", recursive=False, include_directories=True) if not p.endswith(key)]
+        [
+            p
+            for p in work.list_files("runs", recursive=False, include_directories=True)
+            if p.count("/") == 1 and not p.endswith(key)
+        ]
         if work.exists("runs")
         else []
     )
