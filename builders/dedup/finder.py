@@ -43,7 +43,7 @@ class DuplicateMark:
     kind: str | None = None
 
 
-def _time_key(published_at: datetime | None) -> int:
+def time_key(published_at: datetime | None) -> int:
     if published_at is None:
         return NO_DATE
     if published_at.tzinfo is None:
@@ -72,7 +72,7 @@ class DuplicateFinder:
 
     def add_features(self, post_id: str, published_at: datetime | None, features: DedupFeatures) -> None:
         self._ids += bytes.fromhex(post_id)
-        self._times.append(_time_key(published_at))
+        self._times.append(time_key(published_at))
         self._keys += bytes.fromhex(features.key) if features.key else NO_KEY
         if features.sketch is None:
             self._sketch_row.append(-1)
@@ -109,8 +109,9 @@ class DuplicateFinder:
         pairs = near_duplicate_pairs(signatures, sizes, self.threshold)
         return [(members[a], members[b]) for a, b in pairs.tolist()]
 
-    def resolve(self) -> dict[str, DuplicateMark]:
-        """A mark for every record added."""
+    def resolve(self, near_pairs: list[tuple[int, int]] | None = None) -> dict[str, DuplicateMark]:
+        """A mark for every record added. ``near_pairs`` (indices in the order records were added), when given,
+        replaces the search over the sketches: the engine finds them in file stages."""
         count = len(self._times)
         order = sorted(range(count), key=self._id_bytes)
         parent = list(range(count))
@@ -131,7 +132,7 @@ class DuplicateFinder:
             key = self._key_of(index)
             if key is not None:
                 union(first_of_key.setdefault(key, index), index)
-        for a, b in self._near_pairs(order):
+        for a, b in self._near_pairs(order) if near_pairs is None else near_pairs:
             union(a, b)
 
         clusters: dict[int, list[int]] = {}

@@ -174,10 +174,13 @@ def _chunks(items: list[Item], size: int) -> deque[list[Item]]:
 
 
 def run_all(
-    task: Task[Item, Result], items: list[Item], workers: int, budget: Budget | None = None
+    task: Task[Item, Result], items: list[Item], workers: int, budget: Budget | None = None, isolated: bool = False
 ) -> Iterator[Result]:
-    """Results in input order, whatever the worker count; every item yields exactly one result."""
-    if workers <= 1:
+    """Results in input order, whatever the worker count; every item yields exactly one result.
+
+    ``isolated`` keeps the worker processes (and so the per-item isolation) even with one worker."""
+    workers = max(1, workers) if isolated else workers
+    if workers <= 1 and not isolated:
         in_process = Budget((budget or Budget()).soft, None)
         for item in items:
             yield run_one(task, item, in_process)

@@ -169,6 +169,9 @@ def process_one(item: RawFile, budget: Budget = NO_LIMITS) -> Outcome:
     return run_one(STEP, item, budget)
 
 
-def process_all(files: list[RawFile], workers: int, budget: Budget | None = None) -> Iterator[Outcome]:
-    """Every discovered file's outcome, in input order, from ``workers`` isolated processes."""
-    return run_all(STEP, files, workers, budget)
+def process_all(
+    files: list[RawFile], workers: int, budget: Budget | None = None, isolated: bool = False
+) -> Iterator[Outcome]:
+    """Every discovered file's outcome, in input order, from ``workers`` isolated processes (in this process
+    when ``workers <= 1``, unless ``isolated``)."""
+    return run_all(STEP, files, workers, budget, isolated)

@@ -1,0 +1,513 @@
+"""The build's stages as datatrove pipeline steps: one small class per stage, one ``run`` each.
+
+Each step reads and writes files of one run folder of the work dir (a local path or an fsspec URL, opened
+through datatrove's ``DataFolder``); see ``builders.engine`` for the layout. A task writes every output
+under a temporary name and renames it, then writes its ``done`` sidecar (counts of what it wrote): a task
+that dies mid-write leaves no sidecar and no completion marker, and the rerun redoes it. Readers check the
+sidecars, so a half-written run is an error with a message, never data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from datatrove.io import DataFolder, get_datafolder
+from datatrove.pipeline.base import PipelineStep
+
+from builders.common.quarantine import Ignored, Reason, Rejection
+from builders.common.summary import BuildSummary, DedupStats
+from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder, DuplicateMark, time_key
+from builders.dedup.lsh import MAX_BUCKET, band_keys, band_params, candidate_threshold, is_near_duplicate
+from builders.dedup.minhash import NUM_PERM
+from builders.describe.folder import describe_folder
+from builders.pipeline.discover import RawFile
+from builders.write.atomic import staging_folder
+from builders.write.invariants import hold_to_rules
+from builders.write.shards import ARROW_SCHEMA, rows_to_table
+from builders.write.splits import SplitRouter
+
+BATCH = 500
+LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
+KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": the task SIGKILLs its own process mid-write (fault tests only)
+FILES_SCHEMA = pa.schema(
+    [("raw_path", pa.string()), ("path", pa.string()), ("problem", pa.string()), ("problem_message", pa.string())]
+)
+SKETCH_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("time", pa.int64()),
+        ("key", pa.string()),
+        ("size", pa.int64()),
+        ("sig", pa.binary(4 * NUM_PERM)),
+    ]
+)
+BAND_SCHEMA = pa.schema([("bkey", pa.uint64()), ("xkey", pa.string()), ("id", pa.string())])
+PAIR_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
+MARK_SCHEMA = pa.schema(
+    [("id", pa.string()), ("duplicate_of", pa.string()), ("cluster", pa.string()), ("kind", pa.string())]
+)
+INPUT_SCHEMA = pa.schema([("raw_path", pa.string()), ("raw_sha256", pa.string())])
+
+
+class EngineError(RuntimeError):
+    """The work dir or a stage's output is not what this build expects."""
+
+
+def bands_of(threshold: float) -> tuple[int, int]:
+    return band_params(candidate_threshold(threshold))
+
+
+def _die_here(stage: str, rank: int) -> None:
+    if os.environ.get(KILL_AT) == f"{stage}:{rank}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def write_bytes(folder: DataFolder, path: str, data: bytes) -> None:
+    """Write ``path`` under a temporary name, then rename it into place."""
+    partial = f"{path}.partial-{os.getpid()}"
+    with folder.open(partial, "wb") as handle:
+        handle.write(data)
+    folder.mv(partial, path)
+
+
+def write_table(folder: DataFolder, path: str, table: pa.Table, **options: Any) -> None:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, **(options or LZ4))
+    write_bytes(folder, path, buffer.getvalue())
+
+
+def read_table(folder: DataFolder, path: str, columns: list[str] | None = None) -> pa.Table:
+    try:
+        with folder.open(path, "rb") as handle:
+            return pq.read_table(handle, columns=columns)
+    except (OSError, pa.ArrowException) as error:
+        raise EngineError(f"work dir: {path} cannot be read ({error}); delete the work dir to start over") from None
+
+
+def read_done(folder: DataFolder, stage: str, rank: int) -> dict[str, Any]:
+    path = f"{stage}/done/{rank:05d}.json"
+    if not folder.isfile(path):
+        raise EngineError(f"work dir: stage {stage} task {rank} did not finish (no {path}); rerun the build")
+    with folder.open(path, "rt") as handle:
+        return json.load(handle)
+
+
+def write_done(folder: DataFolder, stage: str, rank: int, counts: dict[str, Any]) -> None:
+    write_bytes(folder, f"{stage}/done/{rank:05d}.json", json.dumps(counts, sort_keys=True).encode())
+
+
+class EngineStep(PipelineStep):
+    """A stage of the build working on the files of one run folder."""
+
+    type = "zh-rss-posts"
+
+    def __init__(self, run_url: str) -> None:
+        super().__init__()
+        self.run_url = run_url
+
+    @property
+    def folder(self) -> DataFolder:
+        return get_datafolder(self.run_url)
+
+
+class ParseFiles(EngineStep):
+    """Stage 1, ``tasks`` tasks: task r takes the r-th contiguous slice of the sorted file list, runs the
+    per-file step with per-file isolation (``builders.workers``, always in worker processes: a file that
+    hangs or kills its process is its own ``timeout`` / ``worker_died`` rejection), using the outcome cache,
+    and writes records, rejections, inputs, dedup sketches and per-band signatures."""
+
+    name = "parse"
+
+    def __init__(
+        self, run_url: str, processes: int, threshold: float, cache_dir: str | None, soft_limit: float | None = None
+    ) -> None:
+        super().__init__(run_url)
+        self.processes = processes
+        self.threshold = threshold
+        self.cache_dir = cache_dir
+        self.soft_limit = soft_limit
+
+    def _slice(self, rank: int, world_size: int) -> list[RawFile]:
+        table = read_table(self.folder, "input/files.parquet")
+        count = table.num_rows
+        rows = table.slice(rank * count // world_size, (rank + 1) * count // world_size - rank * count // world_size)
+        return [
+            RawFile(r["raw_path"], r["path"], Reason(r["problem"]) if r["problem"] else None, r["problem_message"])
+            for r in rows.to_pylist()
+        ]
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        from builders.describe.manifest import raw_file_sha256
+        from builders.engine import cache
+        from builders.pipeline.pool import Budget
+        from builders.pipeline.read import read_raw
+        from builders.pipeline.step import process_all
+
+        folder = self.folder
+        items = self._slice(rank, world_size)
+        outcomes: list[Any] = [None] * len(items)
+        shas: dict[int, str] = {}
+        cache_dir = Path(self.cache_dir) if self.cache_dir else None
+        if cache_dir is not None:
+            keys: dict[int, str] = {}
+            for index, item in enumerate(items):
+                if item.problem is None:
+                    try:
+                        shas[index] = hashlib.sha256(read_raw(item.path)).hexdigest()
+                    except Exception:  # unreadable, too large, not a file: the per-file step says why
+                        continue
+                    keys[index] = cache.entry_key(item.raw_path, shas[index])
+            found = cache.lookup(cache_dir, set(keys.values()))
+            for message in found.messages:
+                self.stat_update("cache_corrupt")
+                print(f"warning: {message}")
+            self.stat_update("cache_stale", value=found.stale)
+            for index, key in keys.items():
+                if key in found.hits:
+                    outcomes[index] = found.hits[key]
+        todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
+        self.stat_update("cache_hits", value=len(items) - len(todo))
+        self.stat_update("cache_misses", value=len(todo))
+        budget = Budget() if self.soft_limit is None else Budget(self.soft_limit, max(self.soft_limit * 3, 5.0))
+        new_entries = []
+        with self.track_time("file"):
+            for index, result in zip(
+                todo, process_all([items[i] for i in todo], self.processes, budget, isolated=True), strict=True
+            ):
+                if isinstance(result, Rejection):
+                    outcome: Any = result
+                    sha = shas.get(index)
+                else:
+                    outcome = (result.row, result.features)
+                    sha = result.row["raw_sha256"]
+                outcomes[index] = outcome
+                if cache_dir is not None and sha is not None and cache.cacheable(outcome):
+                    new_entries.append((cache.entry_key(items[index].raw_path, sha), outcome))
+        if cache_dir is not None:
+            cache.write_segment(cache_dir, new_entries)
+
+        records: list[dict[str, Any]] = []
+        sketches: list[dict[str, Any]] = []
+        rejections: list[bytes] = []
+        inputs: list[tuple[str, str]] = []
+        for item, outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, Rejection):
+                sha = raw_file_sha256(item.path)
+                inputs.append((outcome.raw_path, sha))
+                line = {**outcome.to_json_dict(), "raw_sha256": sha}
+                rejections.append(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+                self.stat_update("rejections")
+                continue
+            row, features = outcome
+            inputs.append((item.raw_path, row["raw_sha256"]))
+            records.append(row)
+            sketch = features.sketch
+            sketches.append(
+                {
+                    "id": row["id"],
+                    "time": time_key(row["published_at"]),
+                    "key": features.key,
+                    "size": sketch.shingles if sketch else None,
+                    "sig": sketch.hashvalues if sketch else None,
+                }
+            )
+            self.stat_update("records")
+        self.stat_update("files", value=len(items))
+        # Invariants at build time: a record that breaks a pandera rule is quarantined here, never published.
+        records_table, broken = hold_to_rules(rows_to_table(records)) if records else (ARROW_SCHEMA.empty_table(), [])
+        if broken:
+            shas_of = {row["raw_path"]: row["raw_sha256"] for row in records}
+            for rejection in broken:
+                line = {**rejection.to_json_dict(), "raw_sha256": shas_of[rejection.raw_path]}
+                rejections.append(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+            failed = {rejection.raw_path for rejection in broken}
+            kept_ids = {row["id"] for row in records if row["raw_path"] not in failed}
+            sketches = [sketch for sketch in sketches if sketch["id"] in kept_ids]
+            self.stat_update("rejections", value=len(broken))
+            self.stat_update("records", value=-len(broken))
+
+        name = f"{rank:05d}"
+        write_table(folder, f"parse/records/{name}.parquet", records_table)
+        _die_here(self.name, rank)
+        write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
+        inputs_table = pa.table(
+            {"raw_path": [p for p, _ in inputs], "raw_sha256": [s for _, s in inputs]}, INPUT_SCHEMA
+        )
+        write_table(folder, f"parse/inputs/{name}.parquet", inputs_table)
+        sketch_table = pa.Table.from_pylist(sketches, schema=SKETCH_SCHEMA).sort_by("id")
+        write_table(folder, f"parse/sketches/{name}.parquet", sketch_table)
+        with_sig = sketch_table.filter(pc.is_valid(sketch_table.column("sig")))
+        bands, rows = bands_of(self.threshold)
+        signatures = np.frombuffer(
+            b"".join(with_sig.column("sig").to_pylist()) if with_sig.num_rows else b"", dtype="<u4"
+        ).reshape(-1, NUM_PERM)
+        for band in range(bands):
+            table = pa.table(
+                {
+                    "bkey": band_keys(signatures, band, rows),
+                    "xkey": with_sig.column("key"),
+                    "id": with_sig.column("id"),
+                },
+                schema=BAND_SCHEMA,
+            ).sort_by([("bkey", "ascending"), ("id", "ascending")])
+            write_table(folder, f"bands/{band:03d}/{name}.parquet", table)
+        write_done(
+            folder,
+            "parse",
+            rank,
+            {
+                "files": len(items),
+                "records": records_table.num_rows,
+                "rejections": len(rejections),
+                "sketches": len(sketches),
+                "cache_hits": len(items) - len(todo),
+                "cache_misses": len(todo),
+            },
+        )
+        return
+        yield
+
+
+def _signatures(folder: DataFolder, parse_tasks: int, ids: set[str]) -> dict[str, tuple[np.ndarray, int]]:
+    """Signature and shingle count of each of ``ids``, read from the sketch files."""
+    found: dict[str, tuple[np.ndarray, int]] = {}
+    if not ids:
+        return found
+    wanted = pa.array(sorted(ids), pa.string())
+    for rank in range(parse_tasks):
+        table = read_table(folder, f"parse/sketches/{rank:05d}.parquet", ["id", "size", "sig"])
+        table = table.filter(pc.is_in(table.column("id"), value_set=wanted))
+        for post_id, size, sig in zip(*(table.column(c).to_pylist() for c in ("id", "size", "sig")), strict=True):
+            found[post_id] = (np.frombuffer(sig, dtype="<u4"), size)
+    return found
+
+
+def bucket_pairs(
+    members: list[str], band: int, bands: int, rows: int, signatures: dict[str, tuple[np.ndarray, int]]
+) -> list[tuple[str, str]]:
+    """Candidate pairs of one LSH bucket (ids sorted), the rule of ``builders.dedup_minhash._bucket_pairs``:
+    all pairs of a bucket of at most ``MAX_BUCKET`` members; a crowded one is split by the next bands' keys,
+    and members agreeing on every band are joined to the first of them."""
+    if len(members) <= MAX_BUCKET:
+        return list(combinations(members, 2))
+    next_band = band + 1
+    if next_band >= bands:
+        return [(members[0], other) for other in members[1:]]
+    keys = band_keys(np.stack([signatures[m][0] for m in members]), next_band, rows)
+    groups: dict[int, list[str]] = {}
+    for member, key in zip(members, keys.tolist(), strict=True):
+        groups.setdefault(key, []).append(member)
+    found: list[tuple[str, str]] = []
+    for group in groups.values():
+        if len(group) > 1:
+            found += bucket_pairs(sorted(group), next_band, bands, rows, signatures)
+    return found
+
+
+class MergeBand(EngineStep):
+    """Stage 2, ``bands * ranges`` tasks: task (band, range) merges that band's signature files of every parse
+    task for band keys in its hash range, keeps one record per exact-duplicate group in each bucket (the
+    smallest id), takes the candidate pairs of each bucket and keeps those passing the near-duplicate rule."""
+
+    name = "merge"
+
+    def __init__(self, run_url: str, parse_tasks: int, ranges: int, threshold: float) -> None:
+        super().__init__(run_url)
+        self.parse_tasks = parse_tasks
+        self.ranges = ranges
+        self.threshold = threshold
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        folder = self.folder
+        band, part = divmod(rank, self.ranges)
+        bands, rows = bands_of(self.threshold)
+        low, high = part * 2**64 // self.ranges, (part + 1) * 2**64 // self.ranges
+        tables = []
+        for task in range(self.parse_tasks):
+            read_done(folder, "parse", task)
+            table = read_table(folder, f"bands/{band:03d}/{task:05d}.parquet")
+            keys = table.column("bkey").to_numpy()
+            tables.append(table.filter(pa.array((keys >= np.uint64(low)) & (keys <= np.uint64(high - 1)))))
+        table = pa.concat_tables(tables).sort_by([("bkey", "ascending"), ("xkey", "ascending"), ("id", "ascending")])
+        bkeys = table.column("bkey").to_numpy()
+        xkeys = np.array(table.column("xkey").to_pylist(), dtype=object)
+        first = np.r_[True, (bkeys[1:] != bkeys[:-1]) | (xkeys[1:] != xkeys[:-1])] if len(bkeys) else np.empty(0, bool)
+        table = table.filter(pa.array(first)).sort_by([("bkey", "ascending"), ("id", "ascending")])
+        bkeys = table.column("bkey").to_numpy()
+        ids = table.column("id").to_pylist()
+        starts = np.flatnonzero(np.r_[True, bkeys[1:] != bkeys[:-1]]) if len(bkeys) else np.empty(0, np.int64)
+        sizes = np.diff(np.r_[starts, len(bkeys)])
+        buckets = [ids[s : s + n] for s, n in zip(starts.tolist(), sizes.tolist(), strict=True) if n > 1]
+        crowded = {m for bucket in buckets if len(bucket) > MAX_BUCKET for m in bucket}
+        signatures = _signatures(folder, self.parse_tasks, crowded)
+        candidates: set[tuple[str, str]] = set()
+        for bucket in buckets:
+            candidates.update(bucket_pairs(bucket, band, bands, rows, signatures))
+        self.stat_update("candidates", value=len(candidates))
+        signatures.update(
+            _signatures(folder, self.parse_tasks, {m for pair in candidates for m in pair} - set(signatures))
+        )
+        pairs = sorted(candidates)
+        kept: list[tuple[str, str]] = []
+        if pairs:
+            left = np.stack([signatures[a][0] for a, _ in pairs])
+            right = np.stack([signatures[b][0] for _, b in pairs])
+            jaccard = (left == right).mean(axis=1)
+            size_a = np.array([signatures[a][1] for a, _ in pairs])
+            size_b = np.array([signatures[b][1] for _, b in pairs])
+            near = is_near_duplicate(jaccard, size_a, size_b, self.threshold)
+            kept = [pair for pair, keep in zip(pairs, near.tolist(), strict=True) if keep]
+        self.stat_update("pairs", value=len(kept))
+        write_table(
+            folder,
+            f"pairs/{rank:05d}.parquet",
+            pa.table({"a": [a for a, _ in kept], "b": [b for _, b in kept]}, PAIR_SCHEMA),
+        )
+        _die_here(self.name, rank)
+        write_done(folder, "merge", rank, {"band": band, "range": part, "pairs": len(kept)})
+        return
+        yield
+
+
+class Components(EngineStep):
+    """Stage 3, one task: exact groups and near pairs joined (union-find) into clusters, the canonical member
+    chosen by ``builders.dedup.DuplicateFinder``'s rule (earliest date, then smallest id: it depends only on
+    the cluster's members); the marks of clustered records and the dedup figures are written."""
+
+    name = "components"
+
+    def __init__(self, run_url: str, parse_tasks: int, merge_tasks: int, threshold: float) -> None:
+        super().__init__(run_url)
+        self.parse_tasks = parse_tasks
+        self.merge_tasks = merge_tasks
+        self.threshold = threshold
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        folder = self.folder
+        parts = []
+        for task in range(self.parse_tasks):
+            expected = read_done(folder, "parse", task)["sketches"]
+            table = read_table(folder, f"parse/sketches/{task:05d}.parquet", ["id", "time", "key"])
+            if table.num_rows != expected:
+                raise EngineError(
+                    f"work dir: parse task {task} wrote {table.num_rows} sketches, its sidecar says {expected}"
+                )
+            parts.append(table)
+        table = pa.concat_tables(parts).sort_by("id")
+        ids = table.column("id").to_pylist()
+        finder = DuplicateFinder(self.threshold)
+        from builders.dedup.features import DedupFeatures
+
+        for post_id, time, key in zip(
+            ids, table.column("time").to_pylist(), table.column("key").to_pylist(), strict=True
+        ):
+            published = None if time == NO_DATE else EPOCH + timedelta(microseconds=time)
+            finder.add_features(post_id, published, DedupFeatures(key, None))
+        order = np.array(ids, dtype=object)
+        pairs: list[tuple[int, int]] = []
+        for task in range(self.merge_tasks):
+            read_done(folder, "merge", task)
+            found = read_table(folder, f"pairs/{task:05d}.parquet")
+            a = np.searchsorted(order, np.array(found.column("a").to_pylist(), dtype=object))
+            b = np.searchsorted(order, np.array(found.column("b").to_pylist(), dtype=object))
+            pairs += list(zip(a.tolist(), b.tolist(), strict=True))
+        self.stat_update("near_pairs", value=len(pairs))
+        marks = finder.resolve(near_pairs=sorted(set(pairs)))
+        stats = finder.stats
+        del finder
+        clustered = sorted(
+            (post_id, mark) for post_id, mark in marks.items() if mark.is_duplicate or mark.near_dup_cluster != post_id
+        )
+        mark_table = pa.table(
+            {
+                "id": [p for p, _ in clustered],
+                "duplicate_of": [m.duplicate_of for _, m in clustered],
+                "cluster": [m.near_dup_cluster for _, m in clustered],
+                "kind": [m.kind for _, m in clustered],
+            },
+            MARK_SCHEMA,
+        )
+        write_table(folder, "components/marks.parquet", mark_table)
+        write_bytes(folder, "components/stats.json", json.dumps(stats.__dict__, sort_keys=True).encode())
+        self.stat_update("clustered", value=len(clustered))
+        _die_here(self.name, rank)
+        write_done(folder, "components", rank, {"marks": len(clustered)})
+        return
+        yield
+
+
+class WriteDataset(EngineStep):
+    """Stage 4, one task, on the machine holding the output: marks joined back to the records (read in
+    the file list's order), split routing, shards, quarantine, stats, card, croissant and manifest, written
+    into a staging folder published atomically (``builders.publish``)."""
+
+    name = "write"
+
+    def __init__(self, run_url: str, parse_tasks: int, out_dir: str) -> None:
+        super().__init__(run_url)
+        self.parse_tasks = parse_tasks
+        self.out_dir = out_dir
+        self.summary: Any = None
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        folder = self.folder
+        read_done(folder, "components", 0)
+        with folder.open("input/ignored.jsonl", "rt") as handle:
+            ignored = [Ignored(**json.loads(line)) for line in handle if line.strip()]
+        files = read_table(folder, "input/files.parquet", ["raw_path"]).num_rows
+        marks = {
+            row["id"]: DuplicateMark(row["duplicate_of"] is not None, row["duplicate_of"], row["cluster"], row["kind"])
+            for row in read_table(folder, "components/marks.parquet").to_pylist()
+        }
+        with folder.open("components/stats.json", "rt") as handle:
+            stats = DedupStats(**json.load(handle))
+        summary = BuildSummary(files_seen=files + len(ignored), ignored=ignored)
+        summary.dedup = stats
+        with staging_folder(Path(self.out_dir)) as work:
+            data_dir = work / "data"
+            data_dir.mkdir()
+            router = SplitRouter(data_dir, summary)
+            for task in range(self.parse_tasks):
+                done = read_done(folder, "parse", task)
+                with folder.open(f"parse/rejections/{task:05d}.jsonl", "rt", encoding="utf-8") as handle:
+                    for line in handle:
+                        row = json.loads(line)
+                        summary.quarantined.append(
+                            Rejection(row["raw_path"], Reason(row["reason"]), row["message"], row["snippet"])
+                        )
+                inputs = read_table(folder, f"parse/inputs/{task:05d}.parquet")
+                summary.input_files += zip(
+                    inputs.column("raw_path").to_pylist(), inputs.column("raw_sha256").to_pylist(), strict=True
+                )
+                seen = 0
+                with folder.open(f"parse/records/{task:05d}.parquet", "rb") as handle:
+                    for record_batch in pq.ParquetFile(handle).iter_batches(batch_size=BATCH):
+                        seen += record_batch.num_rows
+                        ids = record_batch.column("id").to_pylist()
+                        marked = [marks.get(i) or DuplicateMark(False, None, i) for i in ids]
+                        router.write(pa.Table.from_batches([record_batch]), marked)
+                if seen != done["records"]:
+                    raise EngineError(
+                        f"work dir: parse task {task} holds {seen} records, its sidecar says {done['records']}"
+                    )
+            del marks
+            pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
+            router.close()
+            describe_folder(work, summary)
+        self.stat_update("records", value=summary.records)
+        self.summary = summary
+        return
+        yield

@@ -1,0 +1,56 @@
+"""Marks joined back to the records, each record routed to its split's shard writer, the rows counted as
+they go (into the build summary)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from builders.common.identity import SPLITS, split_of
+from builders.common.summary import BuildSummary
+from builders.dedup.finder import DuplicateMark
+from builders.write.shards import SplitWriter, row_bytes
+
+
+def with_marks(table: pa.Table, marks: list[DuplicateMark]) -> pa.Table:
+    """``table`` with its dedup columns set from ``marks`` (one per row, in order)."""
+    columns = {
+        "is_duplicate": [mark.is_duplicate for mark in marks],
+        "duplicate_of": [mark.duplicate_of for mark in marks],
+        "near_dup_cluster": [mark.near_dup_cluster for mark in marks],
+    }
+    for name, values in columns.items():
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, table.schema.field(index), pa.array(values, table.schema.field(index).type))
+    return table
+
+
+class SplitRouter:
+    """One shard writer per split under ``data_dir``; ``write`` marks a batch and sends each row to its split."""
+
+    def __init__(self, data_dir: Path, summary: BuildSummary) -> None:
+        self.summary = summary
+        self.writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
+
+    def write(self, table: pa.Table, marks: list[DuplicateMark]) -> None:
+        table = with_marks(table, marks)
+        splits = np.array([split_of(mark.near_dup_cluster) for mark in marks])
+        for split in SPLITS:
+            chosen = np.flatnonzero(splits == split)
+            if len(chosen):
+                part = table.take(chosen)
+                self.writers[split].write(part)
+                self.summary.count_rows(
+                    split,
+                    part.column("category").to_pylist(),
+                    part.column("is_duplicate").to_pylist(),
+                    row_bytes(part).tolist(),
+                    [marks[i].kind for i in chosen],
+                )
+
+    def close(self) -> None:
+        """Close every shard; the summary gets the shards' paths (relative to the dataset folder)."""
+        for split, writer in self.writers.items():
+            self.summary.shards[split] = [f"data/{path.name}" for path in writer.close()]

@@ -1,0 +1,185 @@
+"""The engine: byte-identical to ``builders.build`` whatever the layout, resumable, cached, several roots."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from benchmarks.make_corpus import write_corpus
+from builders.build import build as oracle_build  # one task, two workers: what the others must equal
+from builders.engine import EngineError, SlurmOptions, build, slurm_scripts
+from builders.engine.steps import KILL_AT
+from tests.test_determinism import copy_scrambled, tree_bytes
+
+POSTS = 36
+REPO = Path(__file__).resolve().parents[2]
+
+
+def plant_duplicates(root: Path) -> None:
+    """Copies the build must find: two exact copies in other feeds, one near copy (one sentence changed)."""
+    posts = sorted((root / "source" / "_posts").rglob("*.md"))
+    paragraphs = [p for p in posts if "<p>" in p.read_text(encoding="utf-8")]
+    long_posts = sorted(paragraphs, key=lambda p: (-p.stat().st_size, p))[:3]
+    for number, path in enumerate(long_posts[:2]):
+        target = path.parent.parent / f"copied-feed-{number}" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    source = long_posts[2]
+    text = source.read_text(encoding="utf-8")
+    body = text.index("<p>")
+    at = body + len("<p>")
+    near = source.parent.parent / "near-feed" / source.name
+    near.parent.mkdir(parents=True, exist_ok=True)
+    near.write_text(text[:at] + "某" + text[at + 1 :], encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("engine") / "raw"
+    write_corpus(root, POSTS, seed=11)
+    plant_duplicates(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def expected(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("oracle") / "dataset"
+    summary = oracle_build(corpus, out, workers=2)
+    assert summary.duplicates >= 3, "the planted copies must be found for the comparison to mean anything"
+    return tree_bytes(out)
+
+
+@pytest.mark.parametrize(("tasks", "workers"), [(1, 1), (3, 2), (8, 1)])
+def test_same_bytes_as_the_build_whatever_the_layout(
+    corpus: Path, expected: dict[str, bytes], tmp_path: Path, tasks: int, workers: int
+) -> None:
+    summary = build([corpus], tmp_path / "dataset", tasks=tasks, workers=workers)
+    assert tree_bytes(tmp_path / "dataset") == expected
+    assert summary.reconciles()
+    assert summary.engine["merge"]["pairs"] >= 1  # type: ignore[attr-defined]
+    assert not (tmp_path / ".dataset.work" / "runs").exists() or not any(
+        (tmp_path / ".dataset.work" / "runs").iterdir()
+    )
+
+
+def test_shuffled_file_system_order(corpus: Path, expected: dict[str, bytes], tmp_path: Path) -> None:
+    scrambled = copy_scrambled(corpus, tmp_path / "scrambled", seed=5)
+    build([scrambled], tmp_path / "dataset", tasks=3, workers=2)
+    assert tree_bytes(tmp_path / "dataset") == expected
+
+
+def test_ray_on_a_local_two_cpu_ray(corpus: Path, expected: dict[str, bytes], tmp_path: Path) -> None:
+    import ray
+
+    build([corpus], tmp_path / "dataset", executor="ray", tasks=3, workers=2)
+    assert not ray.is_initialized()  # the build started its own Ray and shut it down
+    assert tree_bytes(tmp_path / "dataset") == expected
+
+
+def _run_build(corpus: Path, out: Path, work: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys; from pathlib import Path; from builders.engine import build\n"
+        "if __name__ == '__main__':\n"
+        f"    build([Path({str(corpus)!r})], Path({str(out)!r}), tasks=3, workers=1, work_dir={str(work)!r})\n"
+    )
+    log = out.parent / f"build-{len(list(out.parent.glob('build-*.log')))}.log"
+    with log.open("w") as handle:  # a file, not a pipe: nothing waits on helpers a killed driver leaves
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO, env={**os.environ, **env}, stdout=handle, stderr=handle, timeout=600
+        )
+    return subprocess.CompletedProcess(done.args, done.returncode, "", log.read_text(errors="replace"))
+
+
+def test_resume_after_sigkill_of_the_driver(corpus: Path, expected: dict[str, bytes], tmp_path: Path) -> None:
+    out, work = tmp_path / "dataset", tmp_path / "work"
+    oracle_build(corpus, out, workers=1)  # a previous release, which the killed build must leave untouched
+    before = tree_bytes(out)
+    killed = _run_build(corpus, out, work, {KILL_AT: "merge:2"})
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert tree_bytes(out) == before
+    runs = list((work / "runs").iterdir())
+    assert len(runs) == 1
+    assert sorted(p.name for p in (runs[0] / "logs" / "parse" / "completions").iterdir()) == ["00000", "00001", "00002"]
+    assert sorted(p.name for p in (runs[0] / "logs" / "merge" / "completions").iterdir()) == ["00000", "00001"]
+    resumed = _run_build(corpus, out, work, {})
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "parse: 3 of 3 tasks already complete, skipped" in resumed.stderr  # parse not redone
+    assert "merge: 2 of 27 tasks already complete, skipped" in resumed.stderr  # nor the merge tasks done before
+    assert tree_bytes(out) == expected
+
+
+def test_cache_hits_after_a_one_file_change(corpus: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    cache = tmp_path / "cache"
+    first = build([raw], tmp_path / "first", tasks=2, workers=1, cache=cache)
+    files = first.files_seen - len(first.ignored)
+    assert first.engine["parse"]["cache_misses"] == files  # type: ignore[attr-defined]
+    changed = sorted((raw / "source" / "_posts").rglob("*.md"))[5]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("</p>", "（更新）</p>", 1), encoding="utf-8")
+    added = changed.parent / "新增的一篇.md"
+    added.write_bytes(
+        sorted((raw / "source" / "_posts").rglob("*.md"))[7].read_bytes().replace(b"title:", b"title: x", 1)
+    )
+    second = build([raw], tmp_path / "second", tasks=3, workers=1, cache=cache)
+    assert second.engine["parse"]["cache_misses"] == 2  # type: ignore[attr-defined]
+    assert second.engine["parse"]["cache_hits"] == files - 1  # type: ignore[attr-defined]
+    oracle_build(raw, tmp_path / "scratch", workers=1)
+    assert tree_bytes(tmp_path / "second") == tree_bytes(tmp_path / "scratch")
+
+    segment = sorted((cache / "segments").glob("*.parquet"))[0]
+    segment.write_bytes(segment.read_bytes()[:100])  # a truncated segment: reported, recomputed, never used
+    third = build([raw], tmp_path / "third", tasks=1, workers=1, cache=cache)
+    assert third.engine["parse"]["cache_corrupt"] == 1  # type: ignore[attr-defined]
+    assert tree_bytes(tmp_path / "third") == tree_bytes(tmp_path / "scratch")
+
+
+def test_a_work_dir_of_another_version_is_refused(corpus: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "ENGINE.json").write_text(json.dumps({"format": "zh-rss-posts engine work dir", "layout": 0}))
+    with pytest.raises(EngineError, match="another engine version"):
+        build([corpus], tmp_path / "dataset", work_dir=str(work))
+    assert not (tmp_path / "dataset").exists()
+
+
+def test_several_roots_namespace_raw_paths_and_dedup_across_them(corpus: Path, tmp_path: Path) -> None:
+    fork = tmp_path / "fork"
+    one = sorted((corpus / "source" / "_posts").rglob("*.md"))[3]
+    target = fork / "source" / "_posts" / one.relative_to(corpus / "source" / "_posts")
+    target.parent.mkdir(parents=True)
+    target.write_bytes(one.read_bytes())
+    summary = build([corpus, fork], tmp_path / "dataset", tasks=2, workers=1)
+    rows: list[dict[str, object]] = []
+    for shard in sorted((tmp_path / "dataset" / "data").glob("*.parquet")):
+        rows += pq.read_table(shard, columns=["id", "raw_path", "duplicate_of", "is_duplicate"]).to_pylist()
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert {row["raw_path"].split("/", 1)[0] for row in rows} == {"raw", "fork"}
+    copy = next(row for row in rows if row["raw_path"].startswith("fork/"))
+    original = next(row for row in rows if row["raw_path"] == "raw/" + copy["raw_path"].split("/", 1)[1])
+    assert {copy["is_duplicate"], original["is_duplicate"]} == {True, False}
+    assert summary.reconciles()
+
+
+def test_slurm_scripts_are_rendered_without_submitting(corpus: Path, tmp_path: Path) -> None:
+    options = SlurmOptions(partition="cpu-long", time="02:00:00", cpus_per_task=4, mem_per_cpu_gb=3)
+    scripts = slurm_scripts([corpus], tmp_path / "dataset", tasks=8, work_dir=str(tmp_path / "work"), slurm=options)
+    assert list(scripts) == ["parse", "merge", "components", "write"]
+    parse = scripts["parse"]
+    for line in [
+        "#SBATCH --partition=cpu-long",
+        "#SBATCH --time=02:00:00",
+        "#SBATCH --cpus-per-task=4",
+        "#SBATCH --mem-per-cpu=3G",
+        "#SBATCH --array=0-7",
+    ]:
+        assert line in parse
+    assert "launch_pickled_pipeline" in parse and "/logs/parse/executor.pik" in parse
+    assert "#SBATCH --array=0-0" in scripts["components"]
