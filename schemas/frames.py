@@ -17,6 +17,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.boilerplate import all_phrases
+from schemas.markup import HTML_ELEMENTS, element_alternation
 from schemas.record import HTTP_URL
 
 EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -27,7 +28,9 @@ Timestamp = Annotated[pl.Datetime, "us", "UTC"]
 Strings = Annotated[pl.List, pl.Utf8]
 
 # --- body-cleanliness patterns: each names what it forbids in `text` ------------------------------
-MARKUP_TAG = r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>"
+# Only a real HTML element name is leftover markup (``<p>``, ``</div>``, ``<a href=x>``): ``List<T>``,
+# ``EXPOSE <port>`` and a pom's ``<dependency>`` are the author's text; inside fenced code nothing is markup.
+MARKUP_TAG = rf"(?i)</?(?:{element_alternation(HTML_ELEMENTS)})(?:\s[^<>]*)?/?>"
 # Comment syntax: every comment opens with `<!--`; a stray closer shows as `]-->` / `--->` glued to markup
 # debris. A bare `-->` after a space is an arrow in prose ("构思 -->实现") and stays the author's.
 HTML_COMMENT = r"(?m)<!--|[\]\-/]-->|^-->"
@@ -194,7 +197,7 @@ class PostBody(pa.DataFrameModel):
 
     @pa.check("text")
     def no_markup_tag(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _forbid(data, MARKUP_TAG)
+        return _forbid_outside_code(data, MARKUP_TAG)
 
     @pa.check("text")
     def no_html_comment(cls, data: pa.PolarsData) -> pl.LazyFrame:
