@@ -17,6 +17,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.boilerplate import all_phrases
+from schemas.characters import INVISIBLE_RANGES
 from schemas.markup import HTML_ELEMENTS, element_alternation
 from schemas.record import HTTP_URL
 
@@ -39,16 +40,7 @@ CSS_RULE = r"\{\s*[a-z-]+\s*:\s*[^;{}\n]+;"
 LEADING_INDENT = r"(?m)^[ \t\u3000\u00a0]"
 TRAILING_SPACE = r"(?m)[ \t\u3000\u00a0]$"
 BLANK_LINE_RUN = r"\n\n\n"
-INVISIBLE_RANGES = (
-    (0x00, 0x08),
-    (0x0B, 0x1F),
-    (0x7F, 0x9F),
-    (0x200B, 0x200F),
-    (0x2028, 0x202E),
-    (0x2060, 0x2064),
-    (0xFEFF, 0xFEFF),
-)
-INVISIBLE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"
+INVISIBLE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"  # the polars spelling
 BOILERPLATE = "|".join(re.escape(phrase) for phrase in all_phrases())
 
 

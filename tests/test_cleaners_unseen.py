@@ -119,3 +119,17 @@ def test_literal_code_and_placeholders_pass_the_markup_invariant(text: str) -> N
 )
 def test_leftover_html_in_prose_fails_the_markup_invariant(text: str) -> None:
     assert body_errors(text) == ["no_markup_tag"]
+
+
+# --- one invisible-character set -----------------------------------------------------------------
+def test_the_cleaner_removes_every_character_the_invariant_forbids() -> None:
+    from schemas.characters import INVISIBLE_RANGES
+
+    forbidden = [chr(code) for low, high in INVISIBLE_RANGES for code in range(low, high + 1)]
+    assert {"\u2066", "\u2067", "\u2068", "\u2069", "\u00ad", "\u200b", "\u202e", "\ufeff"} <= set(forbidden)
+    # (C0/C1 controls aside: libxml2 reads them as breaks or U+FFFD before the cleaner sees them)
+    formats = [char for char in forbidden if ord(char) >= 0xAD]
+    text = GENERIC.clean("<p>" + "".join(f"字{char}" for char in formats) + "尾</p>").text
+    assert text.replace("\n", "") == "字" * len(formats) + "尾"  # (U+2029, a paragraph separator, breaks it)
+    assert body_errors(text) == []
+    assert [char for char in forbidden if body_errors(f"前{char}后") != ["no_invisible_character"]] == []
