@@ -33,6 +33,8 @@ from schemas.markup import CODE_MARKUP_ELEMENTS, HTML_ELEMENTS, OFFICE_PREFIXES,
 
 Element = etree._Element
 
+# Bump when the parse (or the escaping before it) changes the tree of some body.
+PARSE_VERSION = 2
 FEED_CHUNK = 512
 # A body with at most this many "<" has fewer start tags, hence fewer nesting levels, than libxml2's own tree
 # building keeps with huge_tree (2,046 levels: past them it silently drops the rest of the body).
