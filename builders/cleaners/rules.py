@@ -375,12 +375,15 @@ def drop_code_toolbar(paragraphs: list[str], found: Found) -> list[str]:
         # A gutter table cell rendered as its own block (only numbers 1..n) right before the code's block.
         if index + 1 in fences and _is_gutter(tidied[index]):
             drop.add(index)
-        # Toolbar and badge lines right before a block (up to two), or right after it.
-        for near in (index - 1, index - 2, index + 1):
-            if 0 <= near < len(tidied) and near not in fences:
+        # Toolbar and badge lines right before a block, toolbar lines right after it (up to two each side).
+        for step in (-1, 1):
+            near = index + step
+            while abs(near - index) <= 2 and 0 <= near < len(tidied) and near not in fences:
                 line = tidied[near]
-                if TOOLBAR_LINE.match(line) or (near < index and LANGUAGE_BADGE.match(line)):
-                    drop.add(near)
+                if not (TOOLBAR_LINE.match(line) or (step < 0 and LANGUAGE_BADGE.match(line))):
+                    break
+                drop.add(near)
+                near += step
         # A gutter rendered as a run of number lines right before the block.
         start = index
         while start > 0 and NUMBER_LINE.match(tidied[start - 1]):
@@ -430,6 +433,35 @@ def drop_reader_credit(paragraphs: list[str], found: Found) -> list[str]:
     return kept
 
 
+# --- drop_share_widget ----------------------------------------------------------------------------
+# Blog engines (WordPress's sharedaddy, Jetpack) end a post with a share/like widget that renders as a label
+# line and one line per platform: "分享此文：" "Twitter" "Facebook" "喜欢 加载中…". The label line and the
+# platform lines right after it go; without such a label a platform name is the author's word and stays.
+SHARE_LABEL = re.compile(
+    r"^(?:分享此文|分享到|分享给朋友|分享本文|分享|Share this|Share|喜欢此文|Like this)\s*[:：]?$", re.I
+)
+SHARE_ITEM = re.compile(
+    r"^(?:Twitter|X|Facebook|LinkedIn|Reddit|Telegram|WhatsApp|Pocket|Tumblr|Pinterest|Email|电子邮件|邮件|Print|打印|"
+    r"微博|新浪微博|微信|朋友圈|QQ|QQ空间|豆瓣|知乎|Like|赞|点赞|喜欢|Loading\.*|加载中[.…]*|更多|More|"
+    r"(?:喜欢|Like)\s*(?:加载中|Loading)[.…]*)(?:\s*[（(]\S{0,12}[)）])?$",
+    re.I,
+)
+
+
+def drop_share_widget(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    in_widget = False
+    for paragraph in paragraphs:
+        if SHARE_LABEL.match(paragraph):
+            in_widget = True
+            continue
+        if in_widget and SHARE_ITEM.match(paragraph):
+            continue
+        in_widget = False
+        kept.append(paragraph)
+    return kept
+
+
 # In order: lifting first (a credit line is not noise; a source statement before the credit lines, so its
 # 作者 is the byline), then dropping, then the truncation check.
 GENERIC_RULES: tuple[Rule, ...] = (
@@ -445,6 +477,7 @@ GENERIC_RULES: tuple[Rule, ...] = (
     drop_app_promotion,
     drop_reader_credit,
     drop_code_toolbar,
+    drop_share_widget,
     drop_noise_line,
     mark_truncated,
 )
@@ -464,6 +497,7 @@ RULE_VERSIONS: dict[str, int] = {
     "drop_app_promotion": 1,
     "drop_reader_credit": 1,
     "drop_code_toolbar": 1,
+    "drop_share_widget": 1,
     "drop_noise_line": 1,
     "mark_truncated": 1,
 }
