@@ -41,8 +41,12 @@ IMAGE_CREDIT = re.compile(
 LINK_LABEL_TAIL = re.compile(r"(?<=[。！？!?.…”’」』）)\]\s])\s*(?:" + "|".join(LINK_LABELS) + r")\s*[>»›]*$")
 
 
+# Every label ends with one of these characters (before trailing arrows/spaces): the tail regex runs only then.
+LABEL_ENDS = frozenset(label[-1] for label in LINK_LABELS)
+
+
 def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
-    stripped = (LINK_LABEL_TAIL.sub("", p) for p in paragraphs)
+    stripped = (LINK_LABEL_TAIL.sub("", p) if p.rstrip(" \t\n>»›")[-1:] in LABEL_ENDS else p for p in paragraphs)
     return [
         p
         for p in stripped
@@ -139,6 +143,8 @@ REPRINT_NOTICE = re.compile(
     r"|^免责声明[:：]|^特别声明[:：]|^广告声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
 )
 NOTICE_MAX = 260
+# Every notice holds one of these characters (转载, 版权, 著作权, 声明, 欢迎): the notice regex runs only then.
+NOTICE_HINT = re.compile("[转版著声欢]")
 
 
 QUOTE_MARKS = ">|》 \u3000"  # Markdown quote or table residue in front of a notice ("> 特别声明：…")
@@ -154,7 +160,7 @@ def drop_reprint_notice(paragraphs: list[str], found: Found) -> list[str]:
                 if found.byline is None:
                     found.byline = published.group(1)
                 continue
-            if REPRINT_NOTICE.search(core):
+            if NOTICE_HINT.search(core) and REPRINT_NOTICE.search(core):
                 continue
         kept.append(paragraph)
     return kept
