@@ -102,6 +102,15 @@ def test_a_body_no_parser_reads_raises_its_own_reason(monkeypatch: pytest.Monkey
     assert caught.value.reason == Reason.UNPARSABLE_BODY
 
 
+def test_hostile_code_markup_keeps_its_text() -> None:
+    unclosed = GENERIC.clean("<p>开头</p>" + "<pre>码" * 2_000 + "结尾").text
+    assert unclosed.startswith("开头\n```") and unclosed.endswith("结尾\n```")
+    flood = GENERIC.clean(
+        "<pre><code>" + "List<T> " * 5_000 + "</code></pre>" + "<p>" + "<port> " * 5_000 + "</p>"
+    ).text
+    assert flood.count("<T>") == 5_000 and flood.count("<port>") == 5_000
+
+
 def test_blank_bodies_hold_no_tree() -> None:
     assert [parse_html(b) for b in ("", "  \n", "<!-- 只有注释 -->")] == [None, None, None]
 

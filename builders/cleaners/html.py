@@ -62,11 +62,30 @@ _ATTRIBUTES = r"""(?:\s+[A-Za-z_:][-\w:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>
 _CODE_NAMES = element_alternation(CODE_MARKUP_ELEMENTS)
 CODE_LT = re.compile(rf"<(?!(?:{_CODE_NAMES}){_ATTRIBUTES}\s*/?>|/(?:{_CODE_NAMES})\s*>|!--)")
 HAS_CODE = re.compile(r"<(?:pre|code|xmp|listing)\b", re.IGNORECASE)
-CODE_REGION = re.compile(r"(<(pre|code|xmp|listing)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+# An opening or closing code tag; "[^<>]*" (not "[^>]*") keeps every scan within the tag: linear on any body.
+CODE_TAG = re.compile(r"<(/?)(pre|code|xmp|listing)\b[^<>]*>", re.IGNORECASE)
 
 
-def _escape_code(match: re.Match[str]) -> str:
-    return match.group(1) + CODE_LT.sub("&lt;", match.group(3)) + match.group(4)
+def _escape_code_regions(body_html: str) -> str:
+    """Escape the content of each code region: from an opening code tag to the first closing tag of the same
+    name (a <code> inside a <pre> is part of the region). An unclosed region is left as it is. One pass."""
+    parts: list[str] = []
+    position = 0
+    open_name: str | None = None
+    for match in CODE_TAG.finditer(body_html):
+        closing, name = match.group(1), match.group(2).lower()
+        if open_name is None:
+            if not closing:
+                open_name = name
+                parts.append(body_html[position : match.end()])
+                position = match.end()
+        elif closing and name == open_name:
+            parts.append(CODE_LT.sub("&lt;", body_html[position : match.start()]))
+            parts.append(match.group(0))
+            position = match.end()
+            open_name = None
+    parts.append(body_html[position:])
+    return "".join(parts)
 
 
 def escape_text_brackets(body_html: str) -> str:
@@ -74,7 +93,7 @@ def escape_text_brackets(body_html: str) -> str:
     if "<" not in body_html:
         return body_html
     if HAS_CODE.search(body_html):
-        body_html = CODE_REGION.sub(_escape_code, body_html)
+        body_html = _escape_code_regions(body_html)
     return TEXT_LT.sub("&lt;", body_html)
 
 
