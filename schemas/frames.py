@@ -31,7 +31,7 @@ Strings = Annotated[pl.List, pl.Utf8]
 # --- body-cleanliness patterns: each names what it forbids in `text` ------------------------------
 # Only a real HTML element name is leftover markup (``<p>``, ``</div>``, ``<a href=x>``): ``List<T>``,
 # ``EXPOSE <port>`` and a pom's ``<dependency>`` are the author's text; inside fenced code nothing is markup.
-MARKUP_TAG = rf"(?i)</?(?:{element_alternation(HTML_ELEMENTS)})(?:\s[^<>]*)?/?>"
+MARKUP_TAG = rf"(?i:</?(?:{element_alternation(HTML_ELEMENTS)})(?:\s[^<>]*)?/?>)"
 # Comment syntax: every comment opens with `<!--`; a stray closer shows as `]-->` / `--->` glued to markup
 # debris. A bare `-->` after a space is an arrow in prose ("构思 -->实现") and stays the author's.
 HTML_COMMENT = r"(?m)<!--|[\]\-/]-->|^-->"
