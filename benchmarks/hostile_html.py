@@ -43,6 +43,17 @@ CASES = {
     "malformed tags, ~2 MB": lambda: fill("<p <<a href=x <b>>>"),
     "unterminated comment, ~2 MB": lambda: "<p>前</p><!--" + fill("<p>x</p>", NEAR - 20),
     "entities, ~2 MB": lambda: fill("&amp;&#x4e2d;&lt;"),
+    f"{MAX_ELEMENTS - 1} unclosed <pre>, ~2 MB": lambda: "<pre>码" * (MAX_ELEMENTS - 1) + fill("字", NEAR // 2),
+    # "<T" counts as a start tag for the element cap: as many as the cap lets through, padded with code to ~2 MB
+    f"{MAX_ELEMENTS // 2 - 10} <T> in code, as many <port> in prose, ~2 MB": lambda: (
+        "<pre><code>"
+        + "List<T> " * (MAX_ELEMENTS // 2 - 10)
+        + fill("x = y; ", NEAR // 2)
+        + "</code></pre><p>"
+        + "<port> " * (MAX_ELEMENTS // 2 - 10)
+        + fill("字", NEAR // 4)
+        + "</p>"
+    ),
 }
 
 

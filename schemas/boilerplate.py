@@ -17,6 +17,7 @@ BOILERPLATE_PHRASES: dict[str, tuple[str, ...]] = {
         "未经许可，禁止转载",
         "未经授权，禁止转载",
         "Download PDF",
+        "的线索投递！",
     ),
     "sina": (
         "海量资讯、精准解读，尽在新浪财经APP",

@@ -15,6 +15,8 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.boilerplate import all_phrases
+from schemas.characters import INVISIBLE_RANGES
+from schemas.markup import HTML_ELEMENTS, element_alternation
 from schemas.record import DATE_KINDS, HTTP_URL, RECORD_ID, SHA256, STOCK_CODE
 from schemas.regex_checks import forbid, forbid_any, forbid_outside_code, nfc_mask, small_classes
 
@@ -25,7 +27,9 @@ Timestamp = Annotated[pl.Datetime, "us", "UTC"]
 Strings = Annotated[pl.List, pl.Utf8]
 
 # --- body-cleanliness patterns: each names what it forbids in `text` ------------------------------
-MARKUP_TAG = r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>"
+# Only a real HTML element name is leftover markup (``<p>``, ``</div>``, ``<a href=x>``): ``List<T>``,
+# ``EXPOSE <port>`` and a pom's ``<dependency>`` are the author's text; inside fenced code nothing is markup.
+MARKUP_TAG = rf"(?i:</?(?:{element_alternation(HTML_ELEMENTS)})(?:\s[^<>]*)?/?>)"
 # Comment syntax: every comment opens with `<!--`; a stray closer shows as `]-->` / `--->` glued to markup
 # debris. A bare `-->` after a space is an arrow in prose ("构思 -->实现") and stays the author's.
 HTML_COMMENT = r"(?m)<!--|[\]\-/]-->|^-->"
@@ -34,16 +38,7 @@ CSS_RULE = r"\{\s*[a-z-]+\s*:\s*[^;{}\n]+;"
 LEADING_INDENT = r"(?m)^[ \t\u3000\u00a0]"
 TRAILING_SPACE = r"(?m)[ \t\u3000\u00a0]$"
 BLANK_LINE_RUN = r"\n\n\n"
-INVISIBLE_RANGES = (
-    (0x00, 0x08),
-    (0x0B, 0x1F),
-    (0x7F, 0x9F),
-    (0x200B, 0x200F),
-    (0x2028, 0x202E),
-    (0x2060, 0x2064),
-    (0xFEFF, 0xFEFF),
-)
-INVISIBLE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"
+INVISIBLE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"  # the polars spelling
 BOILERPLATE = "|".join(re.escape(phrase) for phrase in all_phrases())
 
 
@@ -118,7 +113,7 @@ class PostBody(pa.DataFrameModel):
 
     @pa.check("text")
     def no_markup_tag(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return forbid(data, MARKUP_TAG)
+        return forbid_outside_code(data, MARKUP_TAG)
 
     @pa.check("text")
     def no_html_comment(cls, data: pa.PolarsData) -> pl.LazyFrame:

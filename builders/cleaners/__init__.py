@@ -10,8 +10,10 @@ import importlib
 import pkgutil
 from functools import cache
 
-from builders.cleaners.base import Cleaned, Cleaner
+from builders.cleaners.audit import RuleCount, counts_as_dict, merge_counts
+from builders.cleaners.base import Cleaned, Cleaner, cleaner_versions
 from builders.cleaners.found import Found
+from builders.cleaners.html import UnparsableBody
 
 REGISTRY: dict[str, type[Cleaner]] = {}
 GENERIC = Cleaner()
@@ -51,4 +53,17 @@ def all_cleaners() -> dict[str, type[Cleaner]]:
     return dict(sorted(REGISTRY.items()))
 
 
-__all__ = ["GENERIC", "Cleaned", "Cleaner", "Found", "all_cleaners", "cleaner_for", "register"]
+__all__ = [
+    "GENERIC",
+    "Cleaned",
+    "Cleaner",
+    "Found",
+    "RuleCount",
+    "UnparsableBody",
+    "all_cleaners",
+    "cleaner_for",
+    "cleaner_versions",
+    "counts_as_dict",
+    "merge_counts",
+    "register",
+]

@@ -12,12 +12,13 @@ Everything else, the walk itself, images, code blocks and whitespace, is shared.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+from builders.cleaners.audit import Audit, RuleCount, snapshot
 from builders.cleaners.found import Found
-from builders.cleaners.html import Element, first, parse_html, strings_and_children, text_of
-from builders.cleaners.rules import GENERIC_RULES
+from builders.cleaners.html import PARSE_VERSION, Element, first, parse_html, strings_and_children, text_of
+from builders.cleaners.rules import GENERIC_RULES, RULE_VERSIONS
 from builders.cleaners.text import PARAGRAPH_BREAK, code_text, inline_text, mark_plain_breaks
 
 # Elements whose content is never text.
@@ -113,18 +114,28 @@ CODE_LANGUAGE = re.compile(
 IMAGE_ATTRIBUTES = ("src", "data-src", "data-original", "data-actualsrc")
 
 
+# The generic rules with the names their counts go under.
+NAMED_RULES = tuple((f"generic.{rule.__name__}", rule) for rule in GENERIC_RULES)
+
+
 @dataclass(frozen=True)
 class Cleaned:
-    """A cleaned body."""
+    """A cleaned body, with what each rule did to it (see ``builders.cleaners.audit``): ``counts`` maps a rule
+    name to its ``RuleCount`` (only the rules that changed this post), ``samples`` a rule name to the first
+    few texts it removed or lifted (``field=value`` for a lifted field)."""
 
     text: str
     found: Found
+    counts: dict[str, RuleCount] = field(default_factory=dict)
+    samples: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Cleaner:
     """The generic cleaner; site cleaners subclass it and override hooks."""
 
     name: ClassVar[str] = "generic"
+    # Bump when the cleaner's own hooks change what they produce (the generic rules have their own versions).
+    version: ClassVar[int] = 1
     # The `source` levels (second `categories` level) this cleaner serves, and optionally only some feeds.
     sources: ClassVar[frozenset[str]] = frozenset()
     feeds: ClassVar[frozenset[str]] = frozenset()
@@ -155,13 +166,19 @@ class Cleaner:
     def clean(self, body_html: str) -> Cleaned:
         root = parse_html(body_html)
         found = Found()
-        paragraphs = self.tidy(self.render(root, found) if root is not None else [], found)
-        for rule in GENERIC_RULES:
-            paragraphs = rule(paragraphs, found)
-        return Cleaned(text="\n".join(p for p in paragraphs if p), found=found)
+        audit = Audit()
+        before = snapshot(found)
+        paragraphs = self.render(root, found, audit) if root is not None else []
+        audit.lifted(f"{self.name}.walk", before, found)
+        paragraphs = audit.run(f"{self.name}.tidy", self.tidy, paragraphs, found)
+        for name, rule in NAMED_RULES:
+            paragraphs = audit.run(name, rule, paragraphs, found)
+        text = "\n".join(p for p in paragraphs if p)
+        return Cleaned(text=text, found=found, counts=audit.counts, samples=audit.samples)
 
-    def render(self, root: Element, found: Found) -> list[str]:
+    def render(self, root: Element, found: Found, audit: Audit | None = None) -> list[str]:
         """Walk the tree iteratively (deep nesting cannot overflow the stack) into paragraphs."""
+        skip_rule = f"{self.name}.skip"
         paragraphs: list[str] = []
         inline: list[str] = []
 
@@ -195,8 +212,12 @@ class Cleaner:
                 continue
             element: Element = node  # type: ignore[assignment]
             name = element.tag
-            if not isinstance(name, str) or name in SKIP_TAGS or self.skip(element, found):
+            if not isinstance(name, str) or name in SKIP_TAGS:
                 continue  # comments and processing instructions are never text
+            if self.skip(element, found):
+                if audit is not None:
+                    audit.dropped(skip_rule, inline_text(text_of(element)))
+                continue
             self.visit(element, found)
             if name == "img":
                 found.add_image(next((element.get(a) for a in IMAGE_ATTRIBUTES if element.get(a)), None))
@@ -233,6 +254,17 @@ class Cleaner:
         match = CODE_LANGUAGE.search(classes or "")
         language = (match.group(1) or match.group(2)).lower() if match else ""
         return f"```{language}\n{code.replace('```', 'ʼʼʼ')}\n```"
+
+
+def cleaner_versions() -> dict[str, int]:
+    """Every cleaner, generic rule and the parse with its version: ``{name: version}``, sorted by name. The
+    manifest lists it; a cache of cleaned records keys on it."""
+    from builders.cleaners import all_cleaners
+
+    versions = {"generic": Cleaner.version, "html.parse": PARSE_VERSION}
+    versions.update({name: cls.version for name, cls in all_cleaners().items()})
+    versions.update({name: RULE_VERSIONS[rule.__name__] for name, rule in NAMED_RULES})
+    return dict(sorted(versions.items()))
 
 
 _BLOCK_END = object()

@@ -41,8 +41,12 @@ IMAGE_CREDIT = re.compile(
 LINK_LABEL_TAIL = re.compile(r"(?<=[。！？!?.…”’」』）)\]\s])\s*(?:" + "|".join(LINK_LABELS) + r")\s*[>»›]*$")
 
 
+# Every label ends with one of these characters (before trailing arrows/spaces): the tail regex runs only then.
+LABEL_ENDS = frozenset(label[-1] for label in LINK_LABELS)
+
+
 def drop_noise_line(paragraphs: list[str], found: Found) -> list[str]:
-    stripped = (LINK_LABEL_TAIL.sub("", p) for p in paragraphs)
+    stripped = (LINK_LABEL_TAIL.sub("", p) if p.rstrip(" \t\n>»›")[-1:] in LABEL_ENDS else p for p in paragraphs)
     return [
         p
         for p in stripped
@@ -139,6 +143,8 @@ REPRINT_NOTICE = re.compile(
     r"|^免责声明[:：]|^特别声明[:：]|^广告声明[:：]|^声明[:：]本文|欢迎(?:个人)?转发(?:到)?朋友圈|^如需转载"
 )
 NOTICE_MAX = 260
+# Every notice holds one of these characters (转载, 版权, 著作权, 声明, 欢迎): the notice regex runs only then.
+NOTICE_HINT = re.compile("[转版著声欢]")
 
 
 QUOTE_MARKS = ">|》 \u3000"  # Markdown quote or table residue in front of a notice ("> 特别声明：…")
@@ -154,7 +160,7 @@ def drop_reprint_notice(paragraphs: list[str], found: Found) -> list[str]:
                 if found.byline is None:
                     found.byline = published.group(1)
                 continue
-            if REPRINT_NOTICE.search(core):
+            if NOTICE_HINT.search(core) and REPRINT_NOTICE.search(core):
                 continue
         kept.append(paragraph)
     return kept
@@ -303,6 +309,165 @@ def lift_zhihu_answer_header(paragraphs: list[str], found: Found) -> list[str]:
     return kept
 
 
+# --- drop_code_toolbar ----------------------------------------------------------------------------
+# What code-block widgets render as text around or inside a block: copy buttons ("复制代码", "Copy code",
+# "已复制"), run/expand/fullscreen buttons, a language badge ("Java", "Python 复制代码"), line numbers (a gutter
+# rendered as its own block "1\n2\n3", a run of number lines, or a number in front of every code line).
+# Only toolbar lines stand next to a block (or inside it as its first or last line); the same words in a
+# sentence stay.
+TOOLBAR_LABELS = (
+    "复制代码|复制|拷贝代码|一键复制|复制成功|已复制|复制失败|运行代码|运行|在线运行|试一试|全屏|退出全屏|展开代码|展开|"
+    "收起代码|收起|折叠|显示代码|查看代码|隐藏代码|查看源码|代码|Copy code|Copy to clipboard|Copy|Copied!?|Run|"
+    "Expand|Collapse|Toggle|Raw|Plain Text|Text"
+)
+LANGUAGES = (
+    "Java|JavaScript|JS|TypeScript|TS|Python|Python3|Py|Go|Golang|Rust|C|C\\+\\+|CPP|C#|CSharp|PHP|Ruby|Kotlin|"
+    "Swift|Scala|Shell|Bash|Sh|Zsh|PowerShell|Bat|CMD|SQL|MySQL|JSON|YAML|YML|XML|HTML|CSS|SCSS|Less|Markdown|"
+    "MD|Lua|Perl|R|Dart|Groovy|Gradle|Dockerfile|Docker|Makefile|Nginx|INI|TOML|Vue|JSX|TSX|Objective-C|ObjC|"
+    "Haskell|Elixir|Erlang|Clojure|Matlab|Julia|Assembly|ASM|Diff|Properties|Console|Terminal|Plaintext"
+)
+TOOLBAR_LINE = re.compile(
+    rf"^(?:(?:{LANGUAGES})\s*)?(?:{TOOLBAR_LABELS})(?:\s*(?:{LANGUAGES}|{TOOLBAR_LABELS}))*$", re.IGNORECASE
+)
+LANGUAGE_BADGE = re.compile(rf"^(?:{LANGUAGES})$", re.IGNORECASE)
+NUMBER_LINE = re.compile(r"^\d{1,5}$")
+NUMBERED_CODE_LINE = re.compile(r"^\s{0,3}(\d{1,5})(?:[ \t.:|]|$)")
+FENCE_OPEN = "```"
+
+
+def _is_fence(paragraph: str) -> bool:
+    return paragraph.startswith(FENCE_OPEN)
+
+
+def _consecutive_from_one(numbers: list[int]) -> bool:
+    return len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1))
+
+
+def _tidy_fence(block: str) -> str:
+    """A fenced block without toolbar lines at its edges and without a line-number gutter in front of its lines."""
+    lines = block.split("\n")
+    head, code = lines[0], lines[1:-1]
+    while code and TOOLBAR_LINE.match(code[0].strip()):
+        code.pop(0)
+    while code and TOOLBAR_LINE.match(code[-1].strip()):
+        code.pop()
+    numbered = [NUMBERED_CODE_LINE.match(line) for line in code]
+    numbers = [int(match.group(1)) for match in numbered if match]
+    if len(code) >= 3 and len(numbers) == len(code) and _consecutive_from_one(numbers):
+        stripped = [line[match.end() :] if match else line for line, match in zip(code, numbered, strict=True)]
+        if any(line.strip() for line in stripped):  # a block of bare numbers is output, not a gutter
+            code = stripped
+            indent = min((len(line) - len(line.lstrip(" ")) for line in code if line.strip()), default=0)
+            code = [line[indent:] for line in code]
+    if not any(line.strip() for line in code):
+        return ""
+    return "\n".join([head, *code, lines[-1]])
+
+
+def _is_gutter(block: str) -> bool:
+    code = block.split("\n")[1:-1]
+    return all(NUMBER_LINE.match(line.strip()) for line in code) and _consecutive_from_one([int(x) for x in code])
+
+
+def drop_code_toolbar(paragraphs: list[str], found: Found) -> list[str]:
+    if not any(_is_fence(p) for p in paragraphs):
+        return paragraphs
+    tidied = [
+        _tidy_fence(p) if _is_fence(p) and p.endswith(FENCE_OPEN) and p.count("\n") >= 1 else p for p in paragraphs
+    ]
+    fences = {index for index, p in enumerate(tidied) if p and _is_fence(p)}
+    drop: set[int] = set()
+    for index in sorted(fences):
+        # A gutter table cell rendered as its own block (only numbers 1..n) right before the code's block.
+        if index + 1 in fences and _is_gutter(tidied[index]):
+            drop.add(index)
+        # Toolbar and badge lines right before a block, toolbar lines right after it (up to two each side).
+        for step in (-1, 1):
+            near = index + step
+            while abs(near - index) <= 2 and 0 <= near < len(tidied) and near not in fences:
+                line = tidied[near]
+                if not (TOOLBAR_LINE.match(line) or (step < 0 and LANGUAGE_BADGE.match(line))):
+                    break
+                drop.add(near)
+                near += step
+        # A gutter rendered as a run of number lines right before the block.
+        start = index
+        while start > 0 and NUMBER_LINE.match(tidied[start - 1]):
+            start -= 1
+        if _consecutive_from_one([int(tidied[i]) for i in range(start, index)]):
+            drop.update(range(start, index))
+    return [p for index, p in enumerate(tidied) if p and index not in drop]
+
+
+# --- drop_reader_credit ---------------------------------------------------------------------------
+# Tech portals thank the reader who tipped them off: "感谢IT之家网友 某某 的线索投递！", "感谢网友 某某 的投递",
+# "感谢 @某某 的爆料", "（感谢读者 X 提供线索）". A whole line goes; glued in front of the lead, the credit goes
+# and the lead stays. A sentence that thanks someone for anything else stays.
+CREDIT_TAIL = r"\s*(?:的)?\s*(?:线索投递|线索|投递|爆料|提供线索|供稿)[！!。.]?[）)]?"
+READER_CREDIT = re.compile(r"^[（(]?感谢\s*[^。！!？?\n]{0,40}?" + CREDIT_TAIL + "$")
+# In front of the lead only a credit that names a reader and ends with its punctuation is cut.
+READER_CREDIT_LEAD = re.compile(
+    r"^[（(]?感谢\s*[^。！!？?\n]{0,12}?(?:网友|读者|用户|小伙伴|@)[^。！!？?\n]{0,30}?"
+    + CREDIT_TAIL
+    + r"(?<=[！!。）)])\s*"
+)
+# Glued after the last sentence of a paragraph: "……发布新品。感谢IT之家网友 X 的线索投递！".
+READER_CREDIT_TAIL = re.compile(
+    r"(?<=[。！？!?”」）)])\s*[（(]?感谢\s*[^。！!？?\n]{0,12}?(?:网友|读者|用户|小伙伴|@)[^。！!？?\n]{0,30}?"
+    + CREDIT_TAIL
+    + "$"
+)
+CREDIT_MAX = 60
+
+
+def drop_reader_credit(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        if "感谢" not in paragraph:
+            kept.append(paragraph)
+            continue
+        tail = READER_CREDIT_TAIL.search(paragraph)
+        if tail:
+            paragraph = paragraph[: tail.start()]
+        if "感谢" in paragraph[:3]:
+            if len(paragraph) <= CREDIT_MAX and READER_CREDIT.match(paragraph):
+                continue
+            lead = READER_CREDIT_LEAD.match(paragraph)
+            if lead and lead.end() < len(paragraph):
+                paragraph = paragraph[lead.end() :]
+        kept.append(paragraph)
+    return kept
+
+
+# --- drop_share_widget ----------------------------------------------------------------------------
+# Blog engines (WordPress's sharedaddy, Jetpack) end a post with a share/like widget that renders as a label
+# line and one line per platform: "分享此文：" "Twitter" "Facebook" "喜欢 加载中…". The label line and the
+# platform lines right after it go; without such a label a platform name is the author's word and stays.
+SHARE_LABEL = re.compile(
+    r"^(?:分享此文|分享到|分享给朋友|分享本文|分享|Share this|Share|喜欢此文|Like this)\s*[:：]?$", re.I
+)
+SHARE_ITEM = re.compile(
+    r"^(?:Twitter|X|Facebook|LinkedIn|Reddit|Telegram|WhatsApp|Pocket|Tumblr|Pinterest|Email|电子邮件|邮件|Print|打印|"
+    r"微博|新浪微博|微信|朋友圈|QQ|QQ空间|豆瓣|知乎|Like|赞|点赞|喜欢|Loading\.*|加载中[.…]*|更多|More|"
+    r"(?:喜欢|Like)\s*(?:加载中|Loading)[.…]*)(?:\s*[（(]\S{0,12}[)）])?$",
+    re.I,
+)
+
+
+def drop_share_widget(paragraphs: list[str], found: Found) -> list[str]:
+    kept: list[str] = []
+    in_widget = False
+    for paragraph in paragraphs:
+        if SHARE_LABEL.match(paragraph):
+            in_widget = True
+            continue
+        if in_widget and SHARE_ITEM.match(paragraph):
+            continue
+        in_widget = False
+        kept.append(paragraph)
+    return kept
+
+
 # In order: lifting first (a credit line is not noise; a source statement before the credit lines, so its
 # 作者 is the byline), then dropping, then the truncation check.
 GENERIC_RULES: tuple[Rule, ...] = (
@@ -316,6 +481,29 @@ GENERIC_RULES: tuple[Rule, ...] = (
     lift_source_line,
     drop_reprint_notice,
     drop_app_promotion,
+    drop_reader_credit,
+    drop_code_toolbar,
+    drop_share_widget,
     drop_noise_line,
     mark_truncated,
 )
+
+# Each rule's version: bump it when the rule changes what it removes or lifts (a cache of cleaned records keys on
+# these, and the manifest lists them).
+RULE_VERSIONS: dict[str, int] = {
+    "lift_original_title": 1,
+    "lift_editor_line": 1,
+    "lift_source_statement": 1,
+    "strip_editor_note_label": 1,
+    "drop_column_banner": 1,
+    "lift_zhihu_answer_header": 1,
+    "lift_reporter_line": 1,
+    "lift_source_line": 1,
+    "drop_reprint_notice": 1,
+    "drop_app_promotion": 1,
+    "drop_reader_credit": 1,
+    "drop_code_toolbar": 1,
+    "drop_share_widget": 1,
+    "drop_noise_line": 1,
+    "mark_truncated": 1,
+}

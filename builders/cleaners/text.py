@@ -6,8 +6,10 @@ import html
 import re
 import unicodedata
 
-# Characters that carry no text: zero-width, bidi controls, BOM, C0/C1 controls (tab and newline aside).
-INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# INVISIBLE: characters that carry no text (zero-width, bidi controls and isolates, BOM, C0/C1 controls, soft
+# hyphen), the one set the body invariants forbid too.
+from schemas.characters import INVISIBLE
+
 # A CJK character or full-width punctuation: a raw newline between two of these joins them without a space.
 CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 NEWLINE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t\n]*(?=[{CJK}])")

@@ -30,6 +30,7 @@ class Reason(StrEnum):
     BODY_TOO_LARGE = "body_too_large"
     MARKUP_TOO_COMPLEX = "markup_too_complex"  # more elements than any real post has, by far
     CLEANER_ERROR = "cleaner_error"
+    UNPARSABLE_BODY = "unparsable_body"  # no parser path reads the body: its text cannot be recovered
     # the record and the run
     INVALID_RECORD = "invalid_record"  # the record fails the pydantic model or a PostMetadata rule
     BODY_INVARIANT = (

@@ -265,7 +265,7 @@ def _prepare(
         table = pa.table(
             {
                 "raw_path": [f.raw_path for f in files],
-                "path": [f.path for f in files],
+                "path": [os.fsencode(f.path) for f in files],
                 "problem": [str(f.problem) if f.problem else None for f in files],
                 "problem_message": [f.problem_message for f in files],
             },

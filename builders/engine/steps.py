@@ -43,7 +43,8 @@ BATCH = 500
 LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": the task SIGKILLs its own process mid-write (fault tests only)
 FILES_SCHEMA = pa.schema(
-    [("raw_path", pa.string()), ("path", pa.string()), ("problem", pa.string()), ("problem_message", pa.string())]
+    # ``path`` as the file system's bytes: a file name that is not UTF-8 is still a file to quarantine
+    [("raw_path", pa.string()), ("path", pa.binary()), ("problem", pa.string()), ("problem_message", pa.string())]
 )
 SKETCH_SCHEMA = pa.schema(
     [
@@ -145,7 +146,12 @@ class ParseFiles(EngineStep):
         count = table.num_rows
         rows = table.slice(rank * count // world_size, (rank + 1) * count // world_size - rank * count // world_size)
         return [
-            RawFile(r["raw_path"], r["path"], Reason(r["problem"]) if r["problem"] else None, r["problem_message"])
+            RawFile(
+                r["raw_path"],
+                os.fsdecode(r["path"]),
+                Reason(r["problem"]) if r["problem"] else None,
+                r["problem_message"],
+            )
             for r in rows.to_pylist()
         ]
 

@@ -57,8 +57,13 @@ class FrontMatter:
 
 
 def split_post(text: str) -> tuple[str, str]:
-    """Return (front matter YAML, body). The crawler writes a blank line, then ``---`` fenced YAML."""
-    stripped = text.lstrip("\ufeff \t\r\n")
+    """Return (front matter YAML, body). The crawler writes a blank line, then ``---`` fenced YAML.
+
+    Windows (CRLF) and old Mac (CR) line endings read as LF, and a leading byte-order mark is dropped, so such
+    a file gives the same record as its LF twin (a corpus checked out with ``core.autocrlf=true``)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip("\ufeff \t\n")
     opening = FENCE.match(stripped)
     if opening is None:
         raise FileRejected(Reason.NO_FRONT_MATTER, "file does not start with a '---' front matter fence", stripped[:80])

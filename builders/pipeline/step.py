@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from builders.cleaners import cleaner_for
+from builders.cleaners.html import UnparsableBody
 from builders.cleaners.urls import real_image
 from builders.common.identity import record_id
 from builders.common.quarantine import FileRejected, Reason, Rejection, snippet_of
@@ -65,6 +66,8 @@ def build_post(data: bytes, raw_path: str) -> Post:
     cleaner = cleaner_for(meta.category, meta.source, meta.feed)
     try:
         cleaned = cleaner.clean(body)
+    except UnparsableBody as error:
+        raise FileRejected(error.reason, f"{cleaner.name} cleaner: {error}"[:500]) from None
     except Exception as error:  # RecursionError and MemoryError included: the file is the problem, not the run
         raise FileRejected(
             Reason.CLEANER_ERROR, f"{cleaner.name} cleaner: {type(error).__name__}: {error}"[:500]

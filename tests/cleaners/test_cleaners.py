@@ -233,6 +233,7 @@ BOILERPLATE_BODIES = {
     "sspai": "<p>正文。</p><p>下载少数派客户端、关注少数派公众号、关注少数派小红书。</p>",
     "woshipm": "<p>正文。</p><p>本文由 @小北 原创发布于人人都是产品经理，未经许可，禁止转载</p><p>题图来自Unsplash，基于CC0协议</p>",
     "meituan": "<p>正文。</p><p>本文系美团技术团队出品，著作权归属美团。欢迎非商业转载，请注明出处。</p>",
+    "reader_credit": "<p>感谢IT之家网友 某读者 的线索投递！</p><p>正文。</p><p>正文。感谢cnBeta网友 乙 的线索投递！</p>",
     "image_attribute": '<p>正文。</p><img src="https://img.example.com/a.jpg" referrerpolicy="no-referrer">',
 }
 

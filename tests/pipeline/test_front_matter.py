@@ -100,3 +100,30 @@ def test_bad_front_matter_is_rejected_with_reason(text: str, reason: Reason) -> 
 def test_read_front_matter_three_levels() -> None:
     meta = read_front_matter("title: t\ncategories:\n - 游戏\n - 3DMGame\n - 新闻中心\n")
     assert (meta.category, meta.source, meta.feed) == ("游戏", "3DMGame", "新闻中心")
+
+
+# --- line endings and byte-order mark: the same record as the LF twin --------------------------------
+LF_TWIN = make_post(
+    title="'换行符不同的同一篇文章'",
+    categories=("编程", "测试博客", "首页"),
+    body="<p>第一段，\n接着写。</p>\n<pre><code>line one\n    line two\n</code></pre>\n<p>责任编辑：某编辑</p>",
+)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        LF_TWIN.replace("\n", "\r\n").encode(),  # Windows: a corpus checked out with core.autocrlf=true
+        LF_TWIN.replace("\n", "\r").encode(),  # old Mac
+        b"\xef\xbb\xbf" + LF_TWIN.encode(),  # UTF-8 byte-order mark
+        b"\xef\xbb\xbf" + LF_TWIN.replace("\n", "\r\n").encode(),
+    ],
+    ids=["crlf", "cr", "bom", "bom_crlf"],
+)
+def test_line_endings_and_bom_give_the_lf_twins_record(variant: bytes) -> None:
+    raw_path = "编程/测试博客/首页/换行符.md"
+    twin, record = process_file(LF_TWIN.encode(), raw_path), process_file(variant, raw_path)
+    assert isinstance(twin, Post) and isinstance(record, Post), record
+    assert twin.text == "第一段，接着写。\n```\nline one\n    line two\n```" and twin.editor == "某编辑"
+    assert record.raw_sha256 != twin.raw_sha256
+    assert record.model_dump(exclude={"raw_sha256"}) == twin.model_dump(exclude={"raw_sha256"})

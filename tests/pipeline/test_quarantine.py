@@ -334,3 +334,13 @@ def test_mixed_build_keeps_every_good_record_and_explains_every_bad_file(
     capsys.readouterr()
     assert main(["build", str(mixed_raw), "--out", str(tmp_path / "strict"), "--workers", "1", "--strict"]) == 1
     assert "--strict" in capsys.readouterr().err
+
+
+def test_a_body_no_parser_reads_is_quarantined_as_unparsable_not_published_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from builders.cleaners.html import UnparsableBody
+
+    monkeypatch.setattr(process_module, "cleaner_for", lambda *levels: Raising(UnparsableBody("no parser path")))
+    result = rejection(make_post().encode())
+    assert result.reason == Reason.UNPARSABLE_BODY and "no parser path" in result.message
