@@ -7,12 +7,17 @@ Stages, in order, each streaming into the next so memory does not grow with the 
 3. ``DuplicateFinder.resolve`` marks duplicates;
 4. the staging file is streamed again, each row marked and routed to its split's shard writer;
 5. the card (README.md), quarantine.jsonl and MANIFEST.json are written, and the folder is published.
+
+Splits: with ``against`` (the previous release's folder) the records are routed by its split ledger
+(``builders.ledger``: a released record never changes split); the new ledger and the release history
+(``releases.json``, copied from ``against``) are written into the folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -27,7 +32,8 @@ from tqdm import tqdm
 
 from builders.dedup import DEDUP_FEATURES, DEFAULT_THRESHOLD, DedupStats, DuplicateFinder, DuplicateMark
 from builders.discover import Ignored, discover
-from builders.identity import SPLITS, split_of
+from builders.identity import SPLITS
+from builders.ledger import LEDGER_NAME, Routing, merged, read_ledger, route, write_ledger
 from builders.publish import staging_folder
 from builders.quarantine import Rejection
 from builders.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
@@ -60,6 +66,9 @@ class BuildSummary:
     input_files: list[tuple[str, str]] = field(default_factory=list)
     # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
     shard_files: list[dict[str, Any]] = field(default_factory=list)
+    routing: Routing = field(default_factory=Routing)  # how records got their splits (ledger, cluster, hash)
+    against: dict[str, Any] | None = None  # the previous release built against: version, ledger sha256
+    dedup_threshold: float = DEFAULT_THRESHOLD
 
     def count_rows(self, table: pa.Table, split: str, kinds: list[str | None]) -> None:
         """Count the rows of ``table`` (all of one split); ``kinds`` gives each row's duplicate kind."""
@@ -101,18 +110,51 @@ def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
     return tqdm(items, total=total, desc=desc, unit="file", disable=None, file=sys.stderr, dynamic_ncols=True)
 
 
+HISTORY_NAME = "releases.json"
+
+
+class AgainstError(ValueError):
+    """``--against`` is not a previous release's folder with a split ledger."""
+
+
+def previous_ledger(against: Path | None) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """The split ledger of the previous release (empty without one) and what identifies it."""
+    from builders.ledger import LedgerError
+    from builders.manifest import MANIFEST_NAME, read_manifest, sha256_file
+
+    if against is None:
+        return {}, None
+    path = against / LEDGER_NAME
+    if not (against / MANIFEST_NAME).is_file() or not path.is_file():
+        raise AgainstError(f"--against {against}: not a build with a split ledger ({MANIFEST_NAME}, {LEDGER_NAME})")
+    try:
+        ledger = read_ledger(path)
+    except LedgerError as error:
+        raise AgainstError(f"--against {against}: {error}") from None
+    identity = {"version": read_manifest(against)["dataset_version"], "ledger_sha256": sha256_file(path)}
+    return ledger, identity
+
+
 def build(
-    raw_root: Path, out_dir: Path, workers: int | None = None, dedup_threshold: float = DEFAULT_THRESHOLD
+    raw_root: Path,
+    out_dir: Path,
+    workers: int | None = None,
+    dedup_threshold: float = DEFAULT_THRESHOLD,
+    against: Path | None = None,
 ) -> BuildSummary:
-    """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
+    """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically; ``against``: the previous
+    release's folder, whose split ledger routes the records and whose history the new folder carries on."""
     from builders.card import write_card
     from builders.croissant import write_croissant
     from builders.manifest import describe_shards, raw_file_sha256, write_manifest
     from builders.stats import write_stats
 
     workers = workers or os.cpu_count() or 1
+    old_ledger, against_identity = previous_ledger(against)
     _, files, ignored = discover(raw_root)
-    summary = BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
+    summary = BuildSummary(
+        files_seen=len(files) + len(ignored), ignored=ignored, against=against_identity, dedup_threshold=dedup_threshold
+    )
     with staging_folder(out_dir) as work:
         staging_path = work / "staging.parquet.partial"
         finder = DuplicateFinder(dedup_threshold)
@@ -137,13 +179,14 @@ def build(
         marks = finder.resolve()
         summary.dedup = finder.stats
         del finder  # its sketches (~520 B a post) are not needed past this point
+        split_by_id, summary.routing = route({pid: mark.near_dup_cluster for pid, mark in marks.items()}, old_ledger)
         data_dir = work / "data"
         data_dir.mkdir()
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
         for record_batch in read_batches(staging_path, STAGING_BATCH):
             marked = [marks[post_id] for post_id in record_batch.column("id").to_pylist()]
             table = with_marks(pa.Table.from_batches([record_batch]), marked)
-            splits = np.array([split_of(mark.near_dup_cluster) for mark in marked])
+            splits = np.array([split_by_id[post_id] for post_id in record_batch.column("id").to_pylist()])
             for split in SPLITS:
                 chosen = np.flatnonzero(splits == split)
                 if len(chosen):
@@ -156,6 +199,10 @@ def build(
         for split, writer in writers.items():
             summary.shards[split] = [f"data/{p.name}" for p in writer.close()]
         summary.shard_files = describe_shards(work, summary.shards)
+        write_ledger(work / LEDGER_NAME, merged(old_ledger, split_by_id))
+        del split_by_id, old_ledger
+        if against is not None and (against / HISTORY_NAME).is_file():
+            shutil.copyfile(against / HISTORY_NAME, work / HISTORY_NAME)  # the history travels with the data
 
         with (work / "quarantine.jsonl").open("w", encoding="utf-8") as report:
             for rejection in sorted(summary.quarantined, key=lambda r: r.raw_path):
@@ -176,6 +223,9 @@ def format_summary(summary: BuildSummary) -> str:
         f"quarantined:  {len(summary.quarantined)}",
         f"ignored:      {len(summary.ignored)}",
         "splits:       " + ", ".join(f"{s} {summary.per_split.get(s, 0)}" for s in SPLITS),
+        f"split routing: {summary.routing.by_ledger} kept (ledger), {summary.routing.by_cluster} joined a released "
+        f"cluster, {summary.routing.by_hash} by hash; {len(summary.routing.bridges)} bridge(s)"
+        + (f" (against {summary.against['version']})" if summary.against else ""),
         "per category:",
         *(f"  {category}: {count}" for category, count in sorted(summary.per_category.items())),
     ]

@@ -10,7 +10,7 @@ DEFAULT_OUT = Path("dataset")
 
 
 def run(args: argparse.Namespace) -> int:
-    from builders.build import SAMPLE_ROOT, build, format_summary
+    from builders.build import SAMPLE_ROOT, AgainstError, build, format_summary
     from builders.publish import PublishError
 
     raw = Path(args.raw) if args.raw else SAMPLE_ROOT
@@ -21,8 +21,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --dedup-threshold must be in (0, 1], got {args.dedup_threshold}", file=sys.stderr)
         return 2
     try:
-        summary = build(raw, Path(args.out), workers=args.workers, dedup_threshold=args.dedup_threshold)
-    except PublishError as error:
+        summary = build(
+            raw,
+            Path(args.out),
+            workers=args.workers,
+            dedup_threshold=args.dedup_threshold,
+            against=Path(args.against) if args.against else None,
+        )
+    except (PublishError, AgainstError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(format_summary(summary))
@@ -45,4 +51,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="Jaccard (and containment) threshold for near duplicates, in (0, 1] (default: 0.8)",
     )
     build.add_argument("--strict", action="store_true", help="fail when any file is quarantined")
+    build.add_argument(
+        "--against",
+        metavar="OLD",
+        help="the previous release's folder: its split ledger keeps every released record in its split",
+    )
     build.set_defaults(run=run)

@@ -302,10 +302,18 @@ def citation_block() -> str:
     )
 
 
+def changelog_block(folder: Path) -> str:
+    """The Changelog from the history the folder carries (``releases.json``, copied by ``build --against``)."""
+    from builders.release import changelog_table, load_history
+
+    return changelog_table(load_history(folder / "releases.json"), unreleased=DATASET_VERSION)
+
+
 def figures(summary: BuildSummary, folder: Path) -> dict[str, str]:
     """Markdown for each build block of the card (block name -> text)."""
     stats = load_stats(folder) or stats_of(folder)
     return {
+        "changelog": changelog_block(folder),
         "counts": counts_block(summary, stats),
         "fields": fields_block(),
         "example": example_block(folder),

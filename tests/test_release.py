@@ -55,7 +55,7 @@ def history(tmp_path: Path) -> Path:
 @pytest.fixture
 def card(tmp_path: Path) -> Path:
     path = tmp_path / "CARD.md"
-    path.write_text("# card\n\n<!-- build:releases -->\nold\n<!-- /build:releases -->\n\nend\n", encoding="utf-8")
+    path.write_text("# card\n\n<!-- build:changelog -->\nold\n<!-- /build:changelog -->\n\nend\n", encoding="utf-8")
     return path
 
 
@@ -140,7 +140,12 @@ def test_record_then_refuse_to_overwrite_with_other_content(
     assert [e["version"] for e in recorded] == ["0.1.0"]
     assert recorded[0]["data_fingerprint"] == manifest["data_fingerprint"]
     assert recorded[0]["counts"]["records"] == len(INVENTED_POSTS)
-    assert "| 0.1.0 | 6 |" in card.read_text(encoding="utf-8") and "old" not in card.read_text(encoding="utf-8")
+    today = recorded[0]["date"]
+    assert f"| 0.1.0 | {today} | 6 |" in card.read_text(encoding="utf-8") and "old" not in card.read_text(encoding="utf-8")
+    assert load_history(v010 / "releases.json") == recorded  # the history travels with the data
+    readme = (v010 / "README.md").read_text(encoding="utf-8")
+    assert f"| 0.1.0 | {today} | 6 | - | - | - | - |" in readme and "initial: first release" in readme
+    assert verify(v010).ok  # the manifest lists the new history and card
     assert "already recorded with this content" in record_release(v010, history, card_path=card)
 
     write_corpus(raw, {FIRST: {**INVENTED_POSTS[FIRST], "body": "<p>清洗结果变了。</p>"}})
@@ -195,10 +200,17 @@ def test_cli_release(first_build: tuple[Path, Path], history: Path, capsys: pyte
 
 def test_load_release_returns_the_pinned_rows(first_build: tuple[Path, Path], history: Path, tmp_path: Path) -> None:
     _, v010 = first_build
-    dataset = load_release(v010, version="0.1.0", config="all", releases_path=history, cache_dir=str(tmp_path / "c"))
-    assert sum(split.num_rows for split in dataset.values()) == len(INVENTED_POSTS)
+    with pytest.raises(ReleaseError, match=r"does not record release 0\.1\.0 \(a build that was never released"):
+        load_release(v010, version="0.1.0", cache_dir=tmp_path / "c")
     record_release(v010, history, card_path=None)
-    assert load_release(v010, "0.1.0", releases_path=history, cache_dir=str(tmp_path / "c"))["train"].num_rows > 0
+    dataset = load_release(v010, version="0.1.0", config="all", history=history, cache_dir=tmp_path / "c")
+    assert sum(split.num_rows for split in dataset.values()) == len(INVENTED_POSTS)
+    assert load_release(v010, "0.1.0", cache_dir=tmp_path / "c")["train"].num_rows > 0
+    data_sha256 = json.loads((v010 / "MANIFEST.json").read_text(encoding="utf-8"))["data_fingerprint"]
+    assert load_release(v010, "0.1.0", data_sha256=data_sha256, cache_dir=tmp_path / "c")["train"].num_rows > 0
+    assert [p.name for p in (tmp_path / "c").iterdir()] == [f"0.1.0-{data_sha256[:16]}"]  # one cache per version
+    with pytest.raises(ReleaseError, match=f"data sha256 {data_sha256} is not the pinned 00ff"):
+        load_release(v010, "0.1.0", data_sha256="00ff", cache_dir=tmp_path / "c")
 
 
 def test_load_release_fails_loudly(
@@ -206,17 +218,59 @@ def test_load_release_fails_loudly(
 ) -> None:
     raw, v010 = first_build
     with pytest.raises(ReleaseError, match=r"wrong version: .* holds version 0\.1\.0, expected 0\.2\.0"):
-        load_release(v010, version="0.2.0", releases_path=history)
+        load_release(v010, version="0.2.0")
+    record_release(v010, history, card_path=None)
     corrupt = Path(shutil.copytree(v010, tmp_path / "corrupt"))
     shard = next((corrupt / "data").glob("*.parquet"))
     shard.write_bytes(shard.read_bytes()[:-1] + b"\x00")
     with pytest.raises(ReleaseError, match="is corrupt"):
-        load_release(corrupt, version="0.1.0", releases_path=history)
-    record_release(v010, history, card_path=None)
+        load_release(corrupt, version="0.1.0")
+    extra = Path(shutil.copytree(v010, tmp_path / "extra"))
+    shutil.copy(next((extra / "data").glob("*.parquet")), extra / "data" / "train-00009-of-00009.parquet")
+    with pytest.raises(ReleaseError, match="extra file data/train-00009-of-00009.parquet"):
+        load_release(extra, version="0.1.0")
+    missing = Path(shutil.copytree(v010, tmp_path / "missing"))
+    next((missing / "data").glob("*.parquet")).unlink()
+    with pytest.raises(ReleaseError, match="missing shard"):
+        load_release(missing, version="0.1.0")
+    # another build that claims to be 0.1.0, carrying the real 0.1.0's history
     write_corpus(raw, EXTRA)
     impostor = build_as(raw, tmp_path / "impostor", "0.1.0", monkeypatch)
-    with pytest.raises(ReleaseError, match="not the recorded release"):
-        load_release(impostor, version="0.1.0", releases_path=history)
+    shutil.copy(v010 / "releases.json", impostor / "releases.json")
+    with pytest.raises(ReleaseError, match=r"records release 0\.1\.0 with other content .*data_fingerprint"):
+        load_release(impostor, version="0.1.0")
+    # a shipped history that disagrees with the project's copy
+    doctored = json.loads(history.read_text(encoding="utf-8"))
+    doctored["releases"][0]["records_fingerprint"] = "0" * 64
+    other_history = tmp_path / "other-releases.json"
+    other_history.write_text(json.dumps(doctored), encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"histories disagree on release 0\.1\.0: .* records_fingerprint"):
+        load_release(v010, version="0.1.0", history=other_history)
+
+
+def test_load_release_from_the_hub_downloads_the_tag(
+    first_build: tuple[Path, Path], history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub
+
+    _, v010 = first_build
+    record_release(v010, history, card_path=None)
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def snapshot_download(repo_id: str, **kwargs: Any) -> str:
+        calls.append((repo_id, kwargs))
+        return str(v010)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    dataset = load_release("org/zh-rss-posts", version="0.1.0", config="all", cache_dir=tmp_path / "c")
+    assert sum(split.num_rows for split in dataset.values()) == len(INVENTED_POSTS)
+    assert calls == [("org/zh-rss-posts", {"repo_type": "dataset", "revision": "v0.1.0"})]
+    load_release("org/zh-rss-posts", version="0.1.0", revision="abc123", cache_dir=tmp_path / "c")
+    assert calls[-1][1]["revision"] == "abc123"
+    with pytest.raises(ReleaseError, match=r"holds version 0\.1\.0, expected 0\.2\.0"):
+        load_release("org/zh-rss-posts", version="0.2.0", cache_dir=tmp_path / "c")
+    with pytest.raises(ReleaseError, match="neither a local folder nor a Hub repo id"):
+        load_release(str(tmp_path / "nowhere" / "deeper" / "still"), version="0.1.0")
 
 
 # --- publishing to the Hub: the plan (offline) and the calls it makes -----------------------------------
