@@ -141,7 +141,9 @@ def test_record_then_refuse_to_overwrite_with_other_content(
     assert recorded[0]["data_fingerprint"] == manifest["data_fingerprint"]
     assert recorded[0]["counts"]["records"] == len(INVENTED_POSTS)
     today = recorded[0]["date"]
-    assert f"| 0.1.0 | {today} | 6 |" in card.read_text(encoding="utf-8") and "old" not in card.read_text(encoding="utf-8")
+    assert f"| 0.1.0 | {today} | 6 |" in card.read_text(encoding="utf-8") and "old" not in card.read_text(
+        encoding="utf-8"
+    )
     assert load_history(v010 / "releases.json") == recorded  # the history travels with the data
     readme = (v010 / "README.md").read_text(encoding="utf-8")
     assert f"| 0.1.0 | {today} | 6 | - | - | - | - |" in readme and "initial: first release" in readme
@@ -227,7 +229,7 @@ def test_load_release_fails_loudly(
         load_release(corrupt, version="0.1.0")
     extra = Path(shutil.copytree(v010, tmp_path / "extra"))
     shutil.copy(next((extra / "data").glob("*.parquet")), extra / "data" / "train-00009-of-00009.parquet")
-    with pytest.raises(ReleaseError, match="extra file data/train-00009-of-00009.parquet"):
+    with pytest.raises(ReleaseError, match=r"extra file data/train-00009-of-00009\.parquet"):
         load_release(extra, version="0.1.0")
     missing = Path(shutil.copytree(v010, tmp_path / "missing"))
     next((missing / "data").glob("*.parquet")).unlink()
