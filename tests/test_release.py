@@ -11,7 +11,9 @@ from typing import Any, ClassVar
 import pytest
 
 import builders.card
+import builders.hub
 import builders.manifest
+import builders.release
 from builders.build import build
 from builders.cli import main
 from builders.hub import plan_publish, publish
@@ -279,10 +281,12 @@ def test_load_release_from_the_hub_downloads_the_tag(
 
 
 class FakeHub:
-    """Stands in for HfApi: records calls; knows the tags given."""
+    """Stands in for HfApi: records calls; knows the tags and the head's files given."""
 
     calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
     tags: ClassVar[list[str]] = []
+    head: ClassVar[str | None] = None
+    remote: ClassVar[list[str]] = []
 
     def __init__(self, token: str | None = None) -> None:
         pass
@@ -291,11 +295,19 @@ class FakeHub:
         self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
 
     def list_repo_refs(self, repo_id: str, **kwargs: Any) -> SimpleNamespace:
-        return SimpleNamespace(tags=[SimpleNamespace(name=tag) for tag in self.tags])
+        branches = [SimpleNamespace(name="main", target_commit=self.head)] if self.head else []
+        return SimpleNamespace(tags=[SimpleNamespace(name=tag) for tag in self.tags], branches=branches)
 
-    def upload_folder(self, **kwargs: Any) -> SimpleNamespace:
-        self.calls.append(("upload_folder", kwargs))
-        return SimpleNamespace(oid="c0ffee")
+    def list_repo_files(self, repo_id: str, **kwargs: Any) -> list[str]:
+        self.calls.append(("list_repo_files", {"repo_id": repo_id, **kwargs}))
+        return list(self.remote)
+
+    def create_commit(self, repo_id: str, operations: list[Any], **kwargs: Any) -> SimpleNamespace:
+        self.calls.append(("create_commit", {"repo_id": repo_id, "operations": list(operations), **kwargs}))
+        return SimpleNamespace(oid="c0ffee" + "0" * 34)
+
+    def upload_folder(self, **kwargs: Any) -> None:  # may split into several commits: never to be used
+        raise AssertionError("upload_folder must not be used")
 
     def create_tag(self, repo_id: str, **kwargs: Any) -> None:
         self.calls.append(("create_tag", {"repo_id": repo_id, **kwargs}))
@@ -308,41 +320,67 @@ def test_publish_dry_run_prints_the_plan_without_network(
 
     monkeypatch.setattr(huggingface_hub, "HfApi", None)  # any network use would crash
     _, v010 = first_build
-    args = ["publish", str(v010), "--repo", "org/zh-rss-posts", "--dry-run", "--releases", str(history)]
+    args = ["publish", str(v010), "--repo", "org/zh-rss-posts", "--dry-run", "--history", str(history)]
     assert main(args) == 1
     assert "version 0.1.0 is not a recorded release" in capsys.readouterr().out
     record_release(v010, history, card_path=None)
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "create_tag(tag='v0.1.0')" in out and "load_dataset('org/zh-rss-posts', revision='v0.1.0')" in out
-    for shard in (v010 / "data").glob("*.parquet"):
-        assert f"data/{shard.name} ({shard.stat().st_size} bytes)" in out
-    assert "MANIFEST.json" in out and "dry run: nothing sent" in out
+    assert "create_commit(repo_type='dataset', commit_message='zh-rss-posts 0.1.0', parent_commit=" in out
+    assert "create_tag(tag='v0.1.0', revision=<that commit's oid>)" in out
+    assert f"record the commit's SHA in {history}" in out
+    assert "load_dataset('org/zh-rss-posts', revision='v0.1.0')" in out
+    every = sorted(p.relative_to(v010).as_posix() for p in v010.rglob("*") if p.is_file())
+    for path in every:
+        size = (v010 / path).stat().st_size
+        assert f"CommitOperationAdd(path_in_repo={path!r}, path_or_fileobj=...) ({size} bytes)" in out
+    assert {"releases.json", "split_ledger.parquet", "MANIFEST.json", "README.md"} <= set(every)
+    assert "dry run: nothing sent" in out
+    no_history = ["publish", str(v010), "--repo", "org/zh-rss-posts", "--dry-run"]
+    monkeypatch.setattr(builders.release, "checkout_history", lambda: None)
+    monkeypatch.setattr(builders.hub, "checkout_history", lambda: None)
+    assert main(no_history) == 1
+    assert "pass --history FILE" in capsys.readouterr().out
 
 
-def test_publish_uploads_a_mirror_then_tags_it(
+def test_publish_is_one_commit_then_a_tag_then_the_sha_in_the_history(
     first_build: tuple[Path, Path], history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import huggingface_hub
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     _, v010 = first_build
     record_release(v010, history, card_path=None)
     plan = plan_publish(v010, "org/zh-rss-posts", history)
     assert plan.problems == []
     monkeypatch.setattr(huggingface_hub, "HfApi", FakeHub)
-    FakeHub.calls, FakeHub.tags = [], []
-    assert publish(plan) == "c0ffee"
-    names = [name for name, _ in FakeHub.calls]
-    assert names == ["create_repo", "upload_folder", "create_tag"]
-    upload, tag = FakeHub.calls[1][1], FakeHub.calls[2][1]
-    assert upload["folder_path"] == str(v010) and upload["delete_patterns"] == ["*"]
+    FakeHub.calls, FakeHub.tags, FakeHub.head = [], [], "a" * 40
+    FakeHub.remote = [".gitattributes", "README.md", "data/train-00000-of-00002.parquet", "data/old.parquet"]
+    oid = publish(plan)
+    assert oid == "c0ffee" + "0" * 34
+    assert [name for name, _ in FakeHub.calls] == ["create_repo", "list_repo_files", "create_commit", "create_tag"]
+    commit, tag = FakeHub.calls[2][1], FakeHub.calls[3][1]
+    adds = [op for op in commit["operations"] if isinstance(op, CommitOperationAdd)]
+    deletes = [op.path_in_repo for op in commit["operations"] if isinstance(op, CommitOperationDelete)]
+    local = sorted(p.relative_to(v010).as_posix() for p in v010.rglob("*") if p.is_file())
+    assert sorted(op.path_in_repo for op in adds) == local
+    assert all(Path(str(op.path_or_fileobj)) == v010 / op.path_in_repo for op in adds)
+    # remote files the release does not have go, in the same commit; .gitattributes stays
+    assert deletes == ["data/old.parquet", "data/train-00000-of-00002.parquet"]
+    assert commit["parent_commit"] == "a" * 40 and commit["repo_type"] == "dataset"
     assert tag == {
         "repo_id": "org/zh-rss-posts",
         "tag": "v0.1.0",
-        "revision": "c0ffee",
+        "revision": oid,
         "repo_type": "dataset",
         "tag_message": "zh-rss-posts 0.1.0",
     }
+    recorded = load_history(history)[0]
+    assert recorded["published"] == {"repo": "org/zh-rss-posts", "commit": oid, "tag": "v0.1.0"}
+    assert "published" not in load_history(v010 / "releases.json")[0]  # the published files stay as sent
+    assert verify(v010).ok
+    # never again: the plan refuses a recorded publication, the Hub an existing tag
+    assert any("already published" in p for p in plan_publish(v010, "org/zh-rss-posts", history).problems)
     FakeHub.calls, FakeHub.tags = [], ["v0.1.0"]
     with pytest.raises(RuntimeError, match=r"tag v0\.1\.0 already exists"):
         publish(plan)
