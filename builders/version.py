@@ -12,7 +12,9 @@ import re
 from enum import IntEnum
 from typing import NamedTuple
 
-DATASET_VERSION = "0.1.0"
+# 0.1.1: the Parquet writer writes a page index, content-defined chunks and byte-capped row groups (the same
+# rows in other bytes: PATCH).
+DATASET_VERSION = "0.1.1"
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
