@@ -141,7 +141,8 @@ def publish(plan: PublishPlan, token: str | None = None, private: bool = False) 
     )
     # The shipped history cannot hold the SHA of the commit that ships it: the project's copy records it,
     # and the next release's shipped history carries it on.
-    record_published(plan.history, plan.version, plan.repo_id, commit.oid, plan.tag)
+    shipped = load_history(plan.folder / HISTORY_NAME)
+    record_published(plan.history, plan.version, plan.repo_id, commit.oid, plan.tag, shipped)
     return commit.oid
 
 

@@ -392,9 +392,12 @@ def load_release(
     return load_dataset(str(folder), config, cache_dir=str(cache), **kwargs)
 
 
-def record_published(history_path: Path, version: str, repo_id: str, commit: str, tag: str) -> None:
-    """Add where a release was published to the project's history; a recorded publication never changes."""
-    releases = load_history(history_path)
+def record_published(
+    history_path: Path, version: str, repo_id: str, commit: str, tag: str, shipped: list[dict[str, Any]] | None = None
+) -> None:
+    """Add where a release was published to the project's history (taking in the ``shipped`` history's
+    entries it lacks, e.g. a release recorded outside a checkout); a recorded publication never changes."""
+    releases = merge_histories((str(history_path), load_history(history_path)), ("shipped", shipped or []))
     entry = find(releases, version)
     if entry is None:
         raise ReleaseError(f"release {version} is not in {history_path}")
@@ -409,7 +412,10 @@ def record_published(history_path: Path, version: str, repo_id: str, commit: str
 
 def run(args: argparse.Namespace) -> int:
     history = Path(args.history) if args.history else checkout_history()
-    card = (Path(args.card) if args.card else None) if args.card is not None else (CARD_PATH if history else None)
+    if args.card is not None:
+        card = Path(args.card) if args.card else None
+    else:  # the project card follows the project history only
+        card = CARD_PATH if history is not None and history == checkout_history() else None
     try:
         message = record_release(
             Path(args.dir),

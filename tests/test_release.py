@@ -385,3 +385,25 @@ def test_publish_is_one_commit_then_a_tag_then_the_sha_in_the_history(
     with pytest.raises(RuntimeError, match=r"tag v0\.1\.0 already exists"):
         publish(plan)
     assert [name for name, _ in FakeHub.calls] == ["create_repo"]
+
+
+def test_publish_records_a_release_made_outside_a_checkout(
+    first_build: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release recorded only in the folder (no project history then): publish takes its entry in."""
+    import huggingface_hub
+
+    _, v010 = first_build
+    record_release(v010, None, card_path=None)
+    project = tmp_path / "project.json"
+    project.write_text('{"dataset": "zh-rss-posts", "releases": []}\n', encoding="utf-8")
+    plan = plan_publish(v010, "org/zh-rss-posts", project)
+    assert plan.problems == []
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeHub)
+    FakeHub.calls, FakeHub.tags, FakeHub.head, FakeHub.remote = [], [], None, []
+    oid = publish(plan)
+    assert [name for name, _ in FakeHub.calls] == ["create_repo", "create_commit", "create_tag"]
+    assert FakeHub.calls[1][1]["parent_commit"] is None  # a new repo: nothing to build on
+    [entry] = load_history(project)
+    assert entry["published"]["commit"] == oid
+    assert {k: v for k, v in entry.items() if k != "published"} == load_history(v010 / "releases.json")[0]
