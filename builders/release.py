@@ -285,7 +285,7 @@ def changelog_table(releases: list[dict[str, Any]], unreleased: str | None = Non
         lines.append(
             f"| {version} | {entry.get('date', '-')} | {entry['counts']['records']} | {_count(changes.get('added'))} | "
             f"{_count(changes.get('removed'))} | {_count(changes.get('changed'))} | {_count(changes.get('bridges'))} | "
-            f"`{entry['schema_fingerprint'][:12]}` | `{entry['data_fingerprint'][:12]}` | "
+            f"`{entry['schema_fingerprint'][:12]}` | `{entry['data_fingerprint']}` | "
             + why.replace("|", "\\|").replace("\n", " ")
             + " |"
         )
