@@ -40,6 +40,9 @@ def format_summary(summary: BuildSummary) -> str:
         f"quarantined:  {len(summary.quarantined)}",
         f"ignored:      {len(summary.ignored)}",
         "splits:       " + ", ".join(f"{s} {summary.per_split.get(s, 0)}" for s in SPLITS),
+        f"split routing: {summary.routing.by_ledger} kept (ledger), {summary.routing.by_cluster} joined a released "
+        f"cluster, {summary.routing.by_hash} by hash; {len(summary.routing.bridges)} bridge(s)"
+        + (f" (against {summary.against['version']})" if summary.against else ""),
         "per category:",
         *(f"  {category}: {count}" for category, count in sorted(summary.per_category.items())),
     ]

@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from builders.engine import EngineError, SlurmOptions
     from builders.engine.cache import CacheError
+    from builders.write.ledger import AgainstError
 
     slurm = SlurmOptions(
         args.slurm_partition, args.slurm_time, args.slurm_cpus_per_task, args.slurm_mem_per_cpu_gb, args.slurm_env
@@ -39,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
             cache=Path(args.cache) if args.cache else None,
             ray_address=args.ray_address,
             slurm=slurm,
+            against=Path(args.against) if args.against else None,
         )
-    except (EngineError, CacheError, PublishError) as error:
+    except (EngineError, CacheError, PublishError, AgainstError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(format_summary(summary))
@@ -68,6 +70,11 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="Jaccard (and containment) threshold for near duplicates, in (0, 1] (default: 0.8)",
     )
     build.add_argument("--strict", action="store_true", help="fail when any file is quarantined")
+    build.add_argument(
+        "--against",
+        metavar="OLD",
+        help="the previous release's folder: its split ledger keeps every released record in its split",
+    )
     build.add_argument(
         "--executor",
         choices=["local", "ray", "slurm"],

@@ -1,4 +1,5 @@
-"""``zh-rss-posts release [DIR]``: record a verified build as a release in the release history."""
+"""``zh-rss-posts release [DIR]``: record a verified build as a release, in the history the folder carries
+(and in the project's ``releases.json`` when run from a checkout, or with ``--history``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,20 @@ from builders.commands.arguments import add_dataset_argument
 
 
 def run(args: argparse.Namespace) -> int:
-    from builders.release.history import CARD_PATH, RELEASES_PATH, ReleaseError, record_release
+    from builders.release.history import CARD_PATH, ReleaseError, checkout_history, record_release
 
-    card = CARD_PATH if args.card is None else Path(args.card) if args.card else None
+    history = Path(args.history) if args.history else checkout_history()
+    if args.card is not None:
+        card = Path(args.card) if args.card else None
+    else:  # the project card follows the project history only
+        card = CARD_PATH if history is not None and history == checkout_history() else None
     try:
         message = record_release(
             Path(args.dir),
-            Path(args.releases) if args.releases else RELEASES_PATH,
+            history,
             against=Path(args.against) if args.against else None,
             card_path=card,
+            note=args.note,
         )
     except ReleaseError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -28,9 +34,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
-    release = commands.add_parser("release", help="record a verified build as a release in releases.json")
+    release = commands.add_parser("release", help="record a verified build as a release (history in the folder)")
     add_dataset_argument(release)
-    release.add_argument("--against", help="the previous release's build: decide the required bump by a full diff")
-    release.add_argument("--releases", help="release history (default: the repository's releases.json)")
-    release.add_argument("--card", help="card whose release table to update (default: DATASET_CARD.md; '' for none)")
+    release.add_argument("--against", help="the previous release's folder: decide the bump by a full diff")
+    release.add_argument(
+        "--history",
+        help="the project's releases.json to record the release in too (default: the checkout's, if any)",
+    )
+    release.add_argument("--releases", dest="history", help=argparse.SUPPRESS)
+    release.add_argument(
+        "--card", default=None, help="card whose changelog to update (default: the checkout's; '' for none)"
+    )
+    release.add_argument("--note", help="why this release, in a few words (shown in the changelog)")
     release.set_defaults(run=run)

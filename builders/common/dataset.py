@@ -1,7 +1,7 @@
 """The dataset's own facts, in one place: its name, the release a build is, its licence and tags.
 
 ``DATASET_VERSION`` is the one place that says which release a build is (semver X.Y.Z); the policy that
-moves it lives in ``builders.release.version``. The builder package's own version is ``builders.__version__``.
+moves it lives in ``builders.common.semver``. The builder package's own version is ``builders.__version__``.
 """
 
 from __future__ import annotations

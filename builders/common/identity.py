@@ -16,6 +16,7 @@ def record_id(raw_path: str) -> str:
 
 
 def split_of(key_id: str) -> str:
-    """The split of a record whose split key (its near-duplicate cluster's canonical id) is ``key_id``."""
+    """The split of a new cluster whose canonical id is ``key_id``. Records released before keep their split
+    whatever their cluster becomes (``builders.write.ledger``): this hash routes only clusters no release has seen."""
     bucket = int(hashlib.sha256(("split\x00" + key_id).encode("ascii")).hexdigest()[:8], 16) % 1000
     return next(name for name, bound in SPLIT_BOUNDS if bucket < bound)

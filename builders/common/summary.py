@@ -26,6 +26,25 @@ class DedupStats:
 
 
 @dataclass
+class Routing:
+    """How the records of a build got their splits (the build's summary prints it, the manifest keeps it)."""
+
+    by_ledger: int = 0  # released before: kept their split
+    by_cluster: int = 0  # new, joined a cluster with released records
+    by_hash: int = 0  # new cluster: hash of its canonical id
+    # cluster id -> the splits its released records are in, for clusters spanning more than one split
+    bridges: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "by_ledger": self.by_ledger,
+            "by_cluster": self.by_cluster,
+            "by_hash": self.by_hash,
+            "bridges": {cluster: splits for cluster, splits in sorted(self.bridges.items())},
+        }
+
+
+@dataclass
 class BuildSummary:
     """Counts that reconcile: files seen = records + quarantined + ignored."""
 
@@ -46,6 +65,9 @@ class BuildSummary:
     input_files: list[tuple[str, str]] = field(default_factory=list)
     # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
     shard_files: list[dict[str, Any]] = field(default_factory=list)
+    routing: Routing = field(default_factory=Routing)  # how records got their splits (ledger, cluster, hash)
+    against: dict[str, Any] | None = None  # the previous release built against: version, ledger sha256
+    dedup_threshold: float | None = None  # the near-duplicate threshold the build ran with
 
     def count_rows(
         self,

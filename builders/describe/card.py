@@ -23,6 +23,7 @@ from builders.common.configs import config_filters, config_name
 from builders.common.dataset import DATASET_VERSION, LICENSE_FILE, LICENSE_NAME, LICENSE_NOTICE, PRETTY_NAME, TAGS
 from builders.common.identity import SPLITS
 from builders.common.summary import BuildSummary
+from builders.describe.changelog import HISTORY_NAME, changelog_table, load_history
 from builders.describe.dedup_section import dedup_markdown
 from builders.describe.manifest import cache_key, data_fingerprint
 from builders.describe.stats import STATS_DIR, load_stats, shard_paths, stats_of
@@ -269,10 +270,16 @@ def citation_block() -> str:
     )
 
 
+def changelog_block(folder: Path) -> str:
+    """The Changelog from the history the folder carries (``releases.json``, copied by ``build --against``)."""
+    return changelog_table(load_history(folder / HISTORY_NAME), unreleased=DATASET_VERSION)
+
+
 def figures(summary: BuildSummary, folder: Path) -> dict[str, str]:
     """Markdown for each build block of the card (block name -> text)."""
     stats = load_stats(folder) or stats_of(folder)
     return {
+        "changelog": changelog_block(folder),
         "counts": counts_block(summary, stats),
         "fields": fields_block(),
         "example": example_block(folder),

@@ -1,5 +1,10 @@
 """``croissant.json``: the build described in MLCommons Croissant 1.1 (JSON-LD), for ML tooling.
 
+Croissant 1.1 metadata: ``version``, ``isLiveDataset`` (false: each release is fixed; new data comes as new
+versions), per-file ``sha256``, and the Responsible-AI fields that fit (``rai:dataCollection``,
+``rai:dataCollectionTimeFrame`` (mlcroissant's spelling) from the posts' dates, ``rai:personalSensitiveInformation``,
+``rai:dataLimitations``, ``rai:dataReleaseMaintenancePlan``).
+
 One record set, ``posts``, with every field of the record model (type from the HF Features, description
 from the pydantic model, so it cannot drift), read from the Parquet shards through a file set; each shard
 is also listed as a file object with its SHA-256. Relative ``contentUrl``s: the file is valid next to the
@@ -14,10 +19,11 @@ from typing import Any
 
 from datasets import List, Value
 
-from builders.common.dataset import DATASET_VERSION, LICENSE_FILE, LICENSE_NAME, PRETTY_NAME, TAGS
-from builders.describe.card import citation_block
+from builders.common.dataset import DATASET_VERSION
+from builders.describe.card import LICENSE_FILE, LICENSE_NAME, PRETTY_NAME, TAGS, citation_block
 from builders.describe.manifest import sha256_file
-from builders.describe.stats import shard_paths
+from builders.describe.stats import load_stats, shard_paths
+from builders.write.ledger import LEDGER_NAME
 from schemas.record import Post
 
 CROISSANT_FILE = "croissant.json"
@@ -141,6 +147,20 @@ def distribution(folder: Path) -> list[dict[str, Any]]:
         }
         for split, path in shard_paths(folder)
     ]
+    ledger = folder / LEDGER_NAME
+    if ledger.is_file():
+        files.append(
+            {
+                "@type": "cr:FileObject",
+                "@id": LEDGER_NAME,
+                "name": LEDGER_NAME,
+                "description": "Split ledger: every record id ever released, with its split (kept in later releases).",
+                "contentUrl": LEDGER_NAME,
+                "contentSize": f"{ledger.stat().st_size} B",
+                "encodingFormat": PARQUET_MIME,
+                "sha256": sha256_file(ledger),
+            }
+        )
     files.append(
         {
             "@type": "cr:FileSet",
@@ -154,8 +174,44 @@ def distribution(folder: Path) -> list[dict[str, Any]]:
     return files
 
 
+DATA_COLLECTION = (
+    "Posts of public RSS feeds (RSSHub routes: finance news, social media, tech media, blogs, games, anime), "
+    "written by a crawler into a Hexo site, one Markdown file per post with YAML front matter and the post's "
+    "HTML body; rebuilt here by rule-based cleaning, validation and near-duplicate marking (no annotation)."
+)
+PERSONAL_INFORMATION = [
+    "Public posts name people: journalists and editors (the editor and byline fields), people in the news, and "
+    "on social media ordinary users writing about themselves and others; no anonymisation beyond the sources'.",
+    "Posts may mention the health, politics, religion or finances of identifiable people. Do not profile "
+    "individuals. Removal requests are honoured in the next release.",
+]
+LIMITATIONS = [
+    "Feeds were chosen by the crawler's operator: finance and social media dominate; not a sample of the "
+    "Chinese web, nor balanced over time.",
+    "Mainland platforms' moderation applies; some feeds give only summaries (truncated) or images (empty_body).",
+    "Where a feed gave no date, published_at is the crawl time (date_kind says so).",
+    "category, source and feed say where a post came from, not what it is about; rule-based cleaning can err.",
+    "Texts are third-party works without a licence: use them only where the law allows it without one.",
+]
+MAINTENANCE_PLAN = (
+    "Versioned releases (semantic versions; tags vX.Y.Z on the Hub), each fixed: the history (releases.json) "
+    "and the split ledger ship with the data, a released record never changes split, and each release's "
+    "changelog gives records added, removed and changed. New posts come as new versions; removals on request."
+)
+
+
+def collection_timeframe(folder: Path) -> list[str]:
+    """First and last publication time of the build's posts (UTC), from its statistics; empty without dates."""
+    stats = load_stats(folder) or {}
+    dates = stats.get("dates") or {}
+    if not dates.get("first"):
+        return []
+    return [str(dates["first"]), str(dates["last"])]
+
+
 def croissant(folder: Path) -> dict[str, Any]:
     """The Croissant JSON-LD document describing the build in ``folder``."""
+    timeframe = collection_timeframe(folder)
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -166,6 +222,7 @@ def croissant(folder: Path) -> dict[str, Any]:
             "cleaned into typed records with provenance, dates, extracted metadata and duplicate flags."
         ),
         "version": DATASET_VERSION,
+        "isLiveDataset": False,
         "inLanguage": "zh",
         "keywords": list(TAGS),
         "license": {
@@ -178,6 +235,11 @@ def croissant(folder: Path) -> dict[str, Any]:
             "url": LICENSE_FILE,
         },
         "citeAs": citation_block().removeprefix("```bibtex\n").removesuffix("\n```"),
+        "rai:dataCollection": DATA_COLLECTION,
+        **({"rai:dataCollectionTimeFrame": timeframe} if timeframe else {}),
+        "rai:personalSensitiveInformation": PERSONAL_INFORMATION,
+        "rai:dataLimitations": LIMITATIONS,
+        "rai:dataReleaseMaintenancePlan": MAINTENANCE_PLAN,
         "distribution": distribution(folder),
         "recordSet": [
             {

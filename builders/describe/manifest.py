@@ -10,6 +10,9 @@ Fingerprints (all SHA-256, hex):
 - ``data``: the sorted ``path<TAB>sha256`` lines of the shards (the bytes users download);
 - ``records``: the sorted ``id<TAB>record_sha256`` lines, a record's hash taken over its canonical JSON
   (independent of the parquet encoding: two builds with the same rows have the same records fingerprint).
+
+``ledger`` names the split ledger (``builders.write.ledger``: its SHA-256, how many ids, and the previous
+release it extends), ``routing`` how this build's records got their splits.
 """
 
 from __future__ import annotations
@@ -207,6 +210,9 @@ def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
         "data_fingerprint": data_fingerprint(shards),
         "records_fingerprint": records_fingerprint(scan.record_hashes),
         "shards": shards,
+        "dedup_threshold": summary.dedup_threshold,
+        "ledger": ledger_entry(folder, summary),
+        "routing": summary.routing.as_dict(),
         "files": describe_files(folder, other_files(folder)),
         "counts": {
             "files_seen": summary.files_seen,
@@ -217,6 +223,20 @@ def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
             "per_split": scan.per_split(),
             "per_config": scan.per_config(),
         },
+    }
+
+
+def ledger_entry(folder: Path, summary: BuildSummary) -> dict[str, Any] | None:
+    from builders.write.ledger import LEDGER_NAME
+
+    path = folder / LEDGER_NAME
+    if not path.is_file():
+        return None
+    return {
+        "path": LEDGER_NAME,
+        "sha256": sha256_file(path),
+        "ids": pq.ParquetFile(path).metadata.num_rows,
+        "against": summary.against,
     }
 
 

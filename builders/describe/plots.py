@@ -1,13 +1,17 @@
 """PNG plots of a build's statistics (matplotlib, Agg), drawn only from ``stats.json`` values.
 
-Chinese labels need a CJK font: ``cjk_font`` looks for one (the project's set-up installs Debian's
-``fonts-noto-cjk``); without one the plots are still written, category labels fall back to their ASCII
-config names, and a warning says so. Plots are reproducible: no timestamp or software version in the
-PNG metadata, a fixed size and dpi, so two renders of the same statistics are byte-identical.
+Fonts come from files, never from the machine: the Chinese (and Latin) labels are set in Noto Sans SC from
+the pinned PyPI package ``pylopdf-fonts-zh-cn`` (SIL Open Font License 1.1; the ``docs`` extra), with
+matplotlib's own DejaVu Sans as fallback for anything else. Both are registered by file path under names
+no system font has, so neither a missing nor an extra system font changes a pixel: no root, no boxes, the
+same PNG bytes on any machine with the locked versions. Without the package the plots are still written,
+category labels fall back to their ASCII config names, and a warning says so. Plots are reproducible: no
+timestamp or software version in the PNG metadata, a fixed size and dpi.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import warnings
@@ -15,22 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-PREFERRED_CJK_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK TC",
-    "Droid Sans Fallback",
-    "AR PL UMing CN",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Heiti SC",
-)
+FONT_PACKAGE = "pylopdf_fonts_zh_cn"  # Noto Sans SC Regular (OFL-1.1), pinned in pyproject.toml / the lock
+FONT_FILE = "NotoSansSC-Regular.otf"
+CJK_FAMILY = "ZhRssPosts Noto Sans SC"  # the name it is registered under: no system font has it
+FALLBACK_FAMILY = "ZhRssPosts DejaVu Sans"  # matplotlib's bundled DejaVu Sans, by file
 GLYPH_PROBE = "金融社交媒体新浪财经简书"
 DPI = 100
 PAD_INCHES = 0.15
@@ -46,7 +38,7 @@ PLOT_FILES: dict[str, str] = {
 
 
 class NoCJKFontWarning(UserWarning):
-    """No font that draws Chinese was found: Chinese labels would render as boxes."""
+    """The packaged CJK font is missing: Chinese labels would render as boxes."""
 
 
 def _covers(path: str, text: str) -> bool:
@@ -59,51 +51,57 @@ def _covers(path: str, text: str) -> bool:
     return all(font.get_char_index(ord(ch)) for ch in text)
 
 
-def _known_families() -> dict[str, str]:
-    from matplotlib import font_manager
+def cjk_font_path() -> Path | None:
+    """The packaged Noto Sans SC file, or None when the package is not installed."""
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / FONT_FILE
+    return path if path.is_file() else None
 
-    return {entry.name: entry.fname for entry in font_manager.fontManager.ttflist}
+
+def fallback_font_path() -> Path:
+    from matplotlib import get_data_path
+
+    return Path(get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+
+
+def register_font(path: Path, family: str) -> None:
+    """Make the font file ``path`` known to matplotlib as ``family`` (once)."""
+    from matplotlib import font_manager, ft2font
+
+    manager = font_manager.fontManager
+    if any(entry.name == family for entry in manager.ttflist):
+        return
+    entry = font_manager.ttfFontProperty(ft2font.FT2Font(str(path)))
+    manager.ttflist.append(dataclasses.replace(entry, name=family))
+    manager._findfont_cached.cache_clear()  # a name it may have looked up before (and not found)
 
 
 @cache
 def cjk_font() -> str | None:
-    """A font family that draws Chinese, or None. Fonts installed after matplotlib built its cache count too."""
-    from matplotlib import font_manager
-
-    known = _known_families()
-    for family in PREFERRED_CJK_FAMILIES:
-        if family in known:
-            return family
-    # matplotlib's font list is cached: fonts installed since (e.g. by ./dev) are not in it yet.
-    cached_files = set(known.values())
-    for path in sorted(font_manager.findSystemFonts()):
-        if path not in cached_files:
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                continue
-    known = _known_families()
-    for family in PREFERRED_CJK_FAMILIES:
-        if family in known:
-            return family
-    for family, path in sorted(known.items()):
-        if _covers(path, GLYPH_PROBE):
-            return family
-    return None
+    """The family that draws Chinese (the packaged font, registered by path), or None without the package."""
+    register_font(fallback_font_path(), FALLBACK_FAMILY)
+    path = cjk_font_path()
+    if path is None or not _covers(str(path), GLYPH_PROBE):
+        return None
+    register_font(path, CJK_FAMILY)
+    return CJK_FAMILY
 
 
 def font_families() -> tuple[list[str], bool]:
     """The font family list for every text of the plots, and whether it draws Chinese."""
     family = cjk_font()
+    register_font(fallback_font_path(), FALLBACK_FAMILY)
     if family is None:
         warnings.warn(
-            "no CJK font found (install Debian's fonts-noto-cjk): plots label categories by config name "
-            "and Chinese source/feed names by rank",
+            f"the CJK font package {FONT_PACKAGE} (the `docs` extra) is not installed: plots label categories by "
+            "config name and Chinese source/feed names by rank",
             NoCJKFontWarning,
             stacklevel=2,
         )
-        return ["DejaVu Sans"], False
-    return [family, "DejaVu Sans"], True
+        return [FALLBACK_FAMILY], False
+    return [family, FALLBACK_FAMILY], True
 
 
 def category_label(category: str, config: str, cjk: bool) -> str:

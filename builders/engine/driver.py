@@ -34,6 +34,7 @@ from builders.engine.steps import (
 )
 from builders.pipeline.discover import RawFile, discover
 from builders.write.atomic import check_replaceable
+from builders.write.ledger import previous_ledger
 
 EXECUTORS = ("local", "ray", "slurm")
 WORK_FORMAT = {"format": "zh-rss-posts engine work dir", "layout": fingerprint.LAYOUT_VERSION}
@@ -305,6 +306,7 @@ def build(
     slurm: SlurmOptions | None = None,
     soft_limit: float | None = None,
     keep_work: bool = False,
+    against: Path | None = None,
 ) -> BuildSummary:
     """Build ``raw_roots`` into ``out_dir`` as resumable stages on a datatrove executor; publish atomically.
 
@@ -325,11 +327,14 @@ def build(
     if cache is not None:
         open_cache(Path(cache))
     check_replaceable(out_dir)  # before any work: a folder no build wrote is refused at once
+    previous_ledger(Path(against) if against else None)  # and an --against that is no release (AgainstError)
     work, run_url, files, ignored, key = _prepare(roots, tasks, work_dir, out_dir, dedup_threshold)
     the_plan = plan(
         run_url, executor, tasks, workers, dedup_threshold, Path(cache) if cache else None, out_dir, soft_limit
     )
-    write = WriteDataset(run_url, tasks, str(out_dir.resolve()))
+    write = WriteDataset(
+        run_url, tasks, str(out_dir.resolve()), dedup_threshold, str(Path(against).resolve()) if against else None
+    )
     if executor == "slurm":
         previous = None
         for name, step, count, _ in the_plan.stages:
@@ -385,7 +390,7 @@ def slurm_scripts(
     _, run_url, *_ = _prepare(roots, tasks, work_dir, Path(out_dir), dedup_threshold)
     the_plan = plan(run_url, "slurm", tasks, slurm.cpus_per_task, dedup_threshold, None, Path(out_dir))
     scripts = {}
-    write = WriteDataset(run_url, tasks, str(Path(out_dir).resolve()))
+    write = WriteDataset(run_url, tasks, str(Path(out_dir).resolve()), dedup_threshold)
     for name, step, count, _ in [*the_plan.stages, ("write", write, 1, 1)]:
         runner = _executor("slurm", step, count, 1, f"{run_url}/logs/{name}", slurm, name)
         command = f"launch_pickled_pipeline {runner.logging_dir.resolve_paths('executor.pik')}"

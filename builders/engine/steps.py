@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 from datetime import timedelta
@@ -28,14 +29,16 @@ from datatrove.io import DataFolder, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from builders.common.quarantine import Ignored, Reason, Rejection
-from builders.common.summary import BuildSummary, DedupStats
+from builders.common.summary import BuildSummary, DedupStats, Routing
 from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder, DuplicateMark, time_key
 from builders.dedup.lsh import MAX_BUCKET, band_keys, band_params, candidate_threshold, is_near_duplicate
 from builders.dedup.minhash import NUM_PERM
+from builders.describe.changelog import HISTORY_NAME
 from builders.describe.folder import describe_folder
 from builders.pipeline.discover import RawFile
 from builders.write.atomic import staging_folder
 from builders.write.invariants import hold_to_rules
+from builders.write.ledger import LEDGER_NAME, merged, previous_ledger, route, write_ledger
 from builders.write.shards import ARROW_SCHEMA, rows_to_table
 from builders.write.splits import SplitRouter
 
@@ -462,11 +465,26 @@ class WriteDataset(EngineStep):
 
     name = "write"
 
-    def __init__(self, run_url: str, parse_tasks: int, out_dir: str) -> None:
+    def __init__(
+        self, run_url: str, parse_tasks: int, out_dir: str, threshold: float, against: str | None = None
+    ) -> None:
         super().__init__(run_url)
         self.parse_tasks = parse_tasks
         self.out_dir = out_dir
+        self.threshold = threshold
+        self.against = against
         self.summary: Any = None
+
+    def _splits(self, marks: dict[str, DuplicateMark], old_ledger: dict[str, str]) -> tuple[dict[str, str], Routing]:
+        """Every record's split, routed by the previous release's ledger (a released record keeps its split)."""
+        clusters: dict[str, str] = {}
+        for task in range(self.parse_tasks):
+            for post_id in (
+                read_table(self.folder, f"parse/records/{task:05d}.parquet", ["id"]).column("id").to_pylist()
+            ):
+                mark = marks.get(post_id)
+                clusters[post_id] = mark.near_dup_cluster if mark else post_id
+        return route(clusters, old_ledger)
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         folder = self.folder
@@ -480,8 +498,13 @@ class WriteDataset(EngineStep):
         }
         with folder.open("components/stats.json", "rt") as handle:
             stats = DedupStats(**json.load(handle))
-        summary = BuildSummary(files_seen=files + len(ignored), ignored=ignored)
+        against = Path(self.against) if self.against else None
+        old_ledger, against_identity = previous_ledger(against)
+        summary = BuildSummary(
+            files_seen=files + len(ignored), ignored=ignored, against=against_identity, dedup_threshold=self.threshold
+        )
         summary.dedup = stats
+        split_by_id, summary.routing = self._splits(marks, old_ledger)
         with staging_folder(Path(self.out_dir)) as work:
             data_dir = work / "data"
             data_dir.mkdir()
@@ -504,7 +527,7 @@ class WriteDataset(EngineStep):
                         seen += record_batch.num_rows
                         ids = record_batch.column("id").to_pylist()
                         marked = [marks.get(i) or DuplicateMark(False, None, i) for i in ids]
-                        router.write(pa.Table.from_batches([record_batch]), marked)
+                        router.write(pa.Table.from_batches([record_batch]), marked, [split_by_id[i] for i in ids])
                 if seen != done["records"]:
                     raise EngineError(
                         f"work dir: parse task {task} holds {seen} records, its sidecar says {done['records']}"
@@ -512,6 +535,10 @@ class WriteDataset(EngineStep):
             del marks
             pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
             router.close()
+            write_ledger(work / LEDGER_NAME, merged(old_ledger, split_by_id))
+            del split_by_id, old_ledger
+            if against is not None and (against / HISTORY_NAME).is_file():
+                shutil.copyfile(against / HISTORY_NAME, work / HISTORY_NAME)  # the history travels with the data
             describe_folder(work, summary)
         self.stat_update("records", value=summary.records)
         self.summary = summary

@@ -2,19 +2,27 @@
 
 Records are matched by ``id`` (a hash of the post's identity). A record is *changed* when any field
 (``text`` compared by hash, like every other field) or its split differs. The bump follows the policy of
-``builders.release.version``: schema change -> major; changed or removed records -> minor; only added records (or
+``builders.common.semver``: schema change -> major; changed or removed records -> minor; only added records (or
 other byte-level changes with the same rows) -> patch; nothing -> none.
+
+*Split bridges*: near-duplicate clusters of NEW whose records sit in more than one split. The split ledger
+makes them: released records keep their splits, so when a new post joins clusters released in different
+splits (``builders.write.ledger``: it takes test > validation > train) the merged cluster spans them. Each is listed
+with its splits and its new records.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
+from builders.common.semver import Bump, bump_between, bumped
 from builders.describe.manifest import MANIFEST_NAME, canonical_json, iter_rows, read_manifest
-from builders.release.version import Bump, bump_between, bumped
 
 SPLIT_FIELD = "(split)"
 
@@ -53,6 +61,8 @@ class BuildDiff:
     changed: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # id -> (raw_path, fields)
     counts: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # (config, split) -> old, new
     other_changes: list[str] = field(default_factory=list)
+    # cluster id -> (its splits in NEW, the ids of its records added in NEW)
+    bridges: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     @property
     def required(self) -> Bump:
@@ -118,6 +128,53 @@ def count_changes(
     }
 
 
+def split_bridges(
+    folder: Path, manifest: dict[str, Any], added: dict[str, str]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Clusters of a build whose records are in more than one split, with their newly added records."""
+    from builders.common.identity import SPLITS
+
+    splits: dict[str, set[str]] = {}
+    members: dict[str, list[str]] = {}
+    for shard in manifest["shards"]:
+        table = pq.read_table(folder / shard["path"], columns=["id", "near_dup_cluster"])
+        for record_id, cluster in zip(
+            table.column("id").to_pylist(), table.column("near_dup_cluster").to_pylist(), strict=True
+        ):
+            splits.setdefault(cluster, set()).add(shard["split"])
+            if record_id in added:
+                members.setdefault(cluster, []).append(record_id)
+    return {
+        cluster: ([s for s in SPLITS if s in found], sorted(members.get(cluster, [])))
+        for cluster, found in sorted(splits.items())
+        if len(found) > 1
+    }
+
+
+def change_summary(result: BuildDiff) -> dict[str, Any]:
+    """The figures a release records of a diff (the card's Changelog): counts, the bump and why."""
+    reasons = []
+    if result.schema_changes:
+        reasons.append("schema: " + "; ".join(result.schema_changes[:5]))
+    if result.changed:
+        fields = Counter(name for _, names in result.changed.values() for name in names)
+        top = ", ".join(f"{name} {count}" for name, count in fields.most_common(4))
+        reasons.append(f"{len(result.changed)} record(s) changed ({top})")
+    if result.removed:
+        reasons.append(f"{len(result.removed)} record(s) removed")
+    if result.added:
+        reasons.append(f"{len(result.added)} record(s) added")
+    reasons += result.other_changes
+    return {
+        "added": len(result.added),
+        "removed": len(result.removed),
+        "changed": len(result.changed),
+        "bridges": len(result.bridges),
+        "bump": str(result.required),
+        "why": "; ".join(reasons) or "no change",
+    }
+
+
 def diff_builds(old_dir: Path, new_dir: Path) -> BuildDiff:
     """Compare two build folders (each with its MANIFEST.json)."""
     for folder in (old_dir, new_dir):
@@ -147,6 +204,7 @@ def diff_builds(old_dir: Path, new_dir: Path) -> BuildDiff:
             result.other_changes.append(f"{key}: {old_m['counts'][key]} -> {new_m['counts'][key]}")
     if not result.other_changes and old_m["data_fingerprint"] != new_m["data_fingerprint"]:
         result.other_changes.append("shard bytes differ (same rows)")
+    result.bridges = split_bridges(new_dir, new_m, result.added)
     return result
 
 
@@ -173,6 +231,14 @@ def format_diff(result: BuildDiff, limit: int = 50) -> str:
     for (config, split), (old, new) in result.counts.items():
         delta = f" ({new - old:+d})" if new != old else ""
         lines.append(f"  {config}/{split}: {old} -> {new}{delta}")
+    lines += _listing(
+        "split bridges (clusters in more than one split)",
+        [
+            f"* {cluster}: {' + '.join(splits)}; new: {', '.join(new) or 'none'}"
+            for cluster, (splits, new) in result.bridges.items()
+        ],
+        limit,
+    )
     lines += [f"other: {change}" for change in result.other_changes]
     required = result.required
     lines.append(f"minimum bump: {required}")

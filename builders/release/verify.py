@@ -6,17 +6,27 @@ Checks, each failing with a message that names the file and the two values:
 - every shard's schema is the manifest's schema; data, records, per-split, per-config, duplicate and
   quarantine figures recomputed from the files equal the manifest's;
 - README.md: every config carries the manifest's version and cache key, and its split sizes match;
-- with ``--raw``: the input fingerprint recomputed from the raw posts equals the manifest's.
+- with ``--raw``: the input fingerprint recomputed from the raw posts equals the manifest's;
+- the split ledger (``split_ledger.parquet``) is well formed, holds every record in the split of its shard,
+  and (with ``--against OLD``) keeps every id of OLD's ledger in OLD's split;
+- the shipped history (``releases.json``), when there is one: versions sorted and unique, none above the
+  build's, and the entry of the build's own version (once released) equal to what the manifest says;
+- with ``--raw RAW --rebuild``: RAW is built again in a temporary folder (routed by this build's own ledger)
+  and its schema, input, records and data fingerprints must equal this build's.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import yaml
 
+from builders.common.semver import SEMVER, SemVer
+from builders.describe.changelog import HISTORY_NAME
 from builders.describe.manifest import (
     MANIFEST_FORMAT,
     MANIFEST_NAME,
@@ -33,7 +43,45 @@ from builders.describe.manifest import (
     schema_fingerprint,
     sha256_file,
 )
-from builders.release.version import SEMVER
+
+# What a release entry of the shipped history says about the content (the rest: date, changes, published).
+CONTENT_KEYS: tuple[str, ...] = (
+    "version",
+    "builder_version",
+    "schema_fingerprint",
+    "input_fingerprint",
+    "data_fingerprint",
+    "records_fingerprint",
+    "ledger_fingerprint",
+    "counts",
+)
+
+
+def content_of(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a release records of a build: everything that identifies its content, nothing about where or when."""
+    counts = manifest["counts"]
+    return {
+        "version": manifest["dataset_version"],
+        "builder_version": manifest["builder_version"],
+        "schema_fingerprint": manifest["schema"]["fingerprint"],
+        "input_fingerprint": manifest["input"]["fingerprint"],
+        "data_fingerprint": manifest["data_fingerprint"],
+        "records_fingerprint": manifest["records_fingerprint"],
+        "ledger_fingerprint": (manifest.get("ledger") or {}).get("sha256"),
+        "counts": {
+            "input_files": manifest["input"]["files"],
+            "records": counts["records"],
+            "duplicates": counts["duplicates"],
+            "quarantined": counts["quarantined"],
+            "per_split": counts["per_split"],
+            "per_config": counts["per_config"],
+        },
+    }
+
+
+def content_differences(entry: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """The content keys on which two release entries differ."""
+    return [key for key in CONTENT_KEYS if canonical_json(entry.get(key)) != canonical_json(other.get(key))]
 
 
 @dataclass
@@ -186,7 +234,112 @@ def _check_raw(raw: Path, manifest: dict[str, Any], report: Report) -> None:
         )
 
 
-def verify(folder: Path, version: str | None = None, raw: Path | None = None) -> Report:
+def _check_ledger(
+    folder: Path, manifest: dict[str, Any], report: Report, against: Path | None, intact: bool = True
+) -> None:
+    from builders.write.ledger import LEDGER_NAME, LedgerError, read_ledger
+
+    entry = manifest.get("ledger")
+    if entry is None:
+        report.problems.append(f"the manifest names no split ledger ({LEDGER_NAME})")
+        return
+    path = folder / entry["path"]
+    if not path.is_file():
+        report.problems.append(f"missing split ledger {entry['path']}")
+        return
+    try:
+        ledger = read_ledger(path)
+    except LedgerError as error:
+        report.problems.append(f"split ledger: {error}")
+        return
+    _same(report, "split ledger ids", entry["ids"], len(ledger))
+    moved: list[str] = []
+    for shard in manifest["shards"] if intact else []:  # a broken shard is reported already
+        shard_path = folder / shard["path"]
+        for record_id in pq.read_table(shard_path, columns=["id"]).column("id").to_pylist():
+            if ledger.get(record_id) != shard["split"]:
+                moved.append(f"{record_id} is in {shard['split']}, the ledger says {ledger.get(record_id)}")
+    if moved:
+        report.problems.append(f"{len(moved)} record(s) disagree with the split ledger, e.g. {moved[0]}")
+    if against is not None:
+        try:
+            old = read_ledger(against / LEDGER_NAME)
+        except (LedgerError, FileNotFoundError) as error:
+            report.problems.append(f"--against {against}: no readable split ledger ({error})")
+            return
+        lost = [i for i in old if i not in ledger]
+        changed = [i for i in old if i in ledger and ledger[i] != old[i]]
+        if lost:
+            report.problems.append(
+                f"{len(lost)} released id(s) of {against} are missing from the ledger, e.g. {lost[0]}"
+            )
+        if changed:
+            first = changed[0]
+            report.problems.append(
+                f"{len(changed)} released record(s) changed split since {against}, e.g. {first}: "
+                f"{old[first]} -> {ledger[first]}"
+            )
+
+
+def _check_history(folder: Path, manifest: dict[str, Any], report: Report) -> None:
+    import json
+
+    path = folder / HISTORY_NAME
+    if not path.is_file():
+        return
+    try:
+        releases = json.loads(path.read_text(encoding="utf-8"))["releases"]
+        versions = [SemVer.parse(entry["version"]) for entry in releases]
+    except (ValueError, KeyError, TypeError) as error:
+        report.problems.append(f"{HISTORY_NAME} is unreadable: {type(error).__name__}: {error}")
+        return
+    if versions != sorted(set(versions)):
+        report.problems.append(f"{HISTORY_NAME}: versions are not sorted and unique")
+    own = manifest["dataset_version"]
+    above = [str(v) for v in versions if SEMVER.match(str(own)) and v > SemVer.parse(own)]
+    if above:
+        report.problems.append(f"{HISTORY_NAME} records release(s) {', '.join(above)} above this build's {own}")
+    recorded = next((entry for entry in releases if entry["version"] == own), None)
+    if recorded is not None:
+        differ = content_differences(recorded, content_of(manifest))
+        if differ:
+            report.problems.append(
+                f"{HISTORY_NAME} records release {own} with other content than this build ({', '.join(differ)})"
+            )
+
+
+def rebuild_problems(folder: Path, manifest: dict[str, Any], raw: Path) -> list[str]:
+    """Build ``raw`` again in a temporary folder, routed by ``folder``'s own ledger; fingerprints that differ."""
+    from builders.build import build
+    from builders.dedup.finder import DEFAULT_THRESHOLD
+
+    threshold = manifest.get("dedup_threshold", DEFAULT_THRESHOLD)
+    with tempfile.TemporaryDirectory(prefix="zh-rss-posts-rebuild-") as temporary:
+        out = Path(temporary) / "dataset"
+        build(raw, out, workers=None, dedup_threshold=threshold, against=folder)
+        again = read_manifest(out)
+    problems = []
+    for what, key in (
+        ("schema", ("schema", "fingerprint")),
+        ("input", ("input", "fingerprint")),
+        ("records", ("records_fingerprint",)),
+        ("data", ("data_fingerprint",)),
+    ):
+        mine, theirs = manifest, again
+        for part in key:
+            mine, theirs = mine[part], theirs[part]
+        if mine != theirs:
+            problems.append(f"rebuild: {what} fingerprint {theirs} differs from this build's {mine}")
+    return problems
+
+
+def verify(
+    folder: Path,
+    version: str | None = None,
+    raw: Path | None = None,
+    against: Path | None = None,
+    rebuild: bool = False,
+) -> Report:
     """Recompute every figure of DIR/MANIFEST.json from the files; never raises for a broken build."""
     report = Report(folder)
     if not (folder / MANIFEST_NAME).is_file():
@@ -215,8 +368,14 @@ def verify(folder: Path, version: str | None = None, raw: Path | None = None) ->
     if not shards:
         report.notes.append("the build has no shards (no records): nothing to load")
     _check_readme(folder, manifest, report)
+    _check_ledger(folder, manifest, report, against, intact)
+    _check_history(folder, manifest, report)
     if raw is not None:
         _check_raw(raw, manifest, report)
+        if rebuild and report.ok:
+            report.problems += rebuild_problems(folder, manifest, raw)
+            if report.ok:
+                report.notes.append(f"rebuilt {raw} in a temporary folder: the same fingerprints")
     return report
 
 

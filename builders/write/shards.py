@@ -1,4 +1,12 @@
-"""Parquet shards: one writer per split, size-capped, named ``<split>-NNNNN-of-NNNNN.parquet``."""
+"""Parquet shards: one writer per split, size-capped, named ``<split>-NNNNN-of-NNNNN.parquet``.
+
+Within the Hub's limits and friendly to its viewer and storage: a shard holds at most ``MAX_SHARD_BYTES``
+of Arrow data (its file is smaller: the Hub's limit is 500 MB a file), a row group at most
+``ROWS_PER_GROUP`` rows and ``MAX_GROUP_BYTES`` uncompressed (the viewer reads a row group at a time; the
+Hub advises ~100 MB at most), a page index is written, and with pyarrow >= 21 pages are cut at
+content-defined boundaries (``use_content_defined_chunking``), so two versions that share most rows share
+most pages on the Hub's chunk-deduplicating storage.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +23,22 @@ from schemas.features import FEATURES
 
 ARROW_SCHEMA: pa.Schema = FEATURES.arrow_schema
 ROWS_PER_GROUP = 1000
+MAX_GROUP_BYTES = 64 * 1024 * 1024  # uncompressed Arrow bytes per row group
 MAX_SHARD_BYTES = 256 * 1024 * 1024  # uncompressed Arrow bytes per shard
-PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 6, "use_dictionary": True}
+CDC_PYARROW = 21  # the first pyarrow with content-defined chunking
+
+
+def supports_content_defined_chunking(version: str = pa.__version__) -> bool:
+    return int(version.split(".")[0]) >= CDC_PYARROW
+
+
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 6,
+    "use_dictionary": True,
+    "write_page_index": True,
+    **({"use_content_defined_chunking": True} if supports_content_defined_chunking() else {}),
+}
 
 
 RELEASE_EVERY = 5  # batches read between two returns of Arrow's freed memory to the system
@@ -87,6 +109,20 @@ class SplitWriter:
             self._buffer, self._buffered = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
 
     def _write_group(self, table: pa.Table) -> None:
+        """Write ``table`` as one row group, or several when it holds more than ``MAX_GROUP_BYTES``."""
+        table = table.combine_chunks()
+        if table.nbytes > MAX_GROUP_BYTES and table.num_rows > 1:
+            start, size = 0, 0
+            for index, row in enumerate(row_bytes(table).tolist()):
+                if size and size + row > MAX_GROUP_BYTES:
+                    self._write_one_group(table.slice(start, index - start))
+                    start, size = index, 0
+                size += row
+            self._write_one_group(table.slice(start))
+            return
+        self._write_one_group(table)
+
+    def _write_one_group(self, table: pa.Table) -> None:
         table = table.combine_chunks()
         if self._writer is not None and self._shard_bytes + table.nbytes > self.max_shard_bytes:
             self._writer.close()

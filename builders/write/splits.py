@@ -1,5 +1,5 @@
-"""Marks joined back to the records, each record routed to its split's shard writer, the rows counted as
-they go (into the build summary)."""
+"""Marks joined back to the records, each record sent to its split's shard writer (the split comes from the
+split ledger's routing, ``builders.write.ledger.route``), the rows counted as they go (into the build summary)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from builders.common.identity import SPLITS, split_of
+from builders.common.identity import SPLITS
 from builders.common.summary import BuildSummary
 from builders.dedup.finder import DuplicateMark
 from builders.write.shards import SplitWriter, row_bytes
@@ -34,11 +34,12 @@ class SplitRouter:
         self.summary = summary
         self.writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
 
-    def write(self, table: pa.Table, marks: list[DuplicateMark]) -> None:
+    def write(self, table: pa.Table, marks: list[DuplicateMark], splits: list[str]) -> None:
+        """Mark the rows of ``table`` and write each to its split (``splits``: one per row, in order)."""
         table = with_marks(table, marks)
-        splits = np.array([split_of(mark.near_dup_cluster) for mark in marks])
+        chosen_splits = np.array(splits)
         for split in SPLITS:
-            chosen = np.flatnonzero(splits == split)
+            chosen = np.flatnonzero(chosen_splits == split)
             if len(chosen):
                 part = table.take(chosen)
                 self.writers[split].write(part)

@@ -99,13 +99,15 @@ def test_file_objects_carry_the_shards_sha256(small_build: Path) -> None:
     doc = document(small_build)
     files = [d for d in doc["distribution"] if d["@type"] == "cr:FileObject"]
     shards = sorted(p.relative_to(small_build).as_posix() for p in (small_build / "data").glob("*.parquet"))
-    assert sorted(f["contentUrl"] for f in files) == shards
+    assert sorted(f["contentUrl"] for f in files) == sorted([*shards, "split_ledger.parquet"])
     for entry in files:
         path = small_build / entry["contentUrl"]
         assert entry["sha256"] == sha256_file(path)
         assert entry["contentSize"] == f"{path.stat().st_size} B"
     manifest = json.loads((small_build / "MANIFEST.json").read_text(encoding="utf-8"))
-    assert {s["path"]: s["sha256"] for s in manifest["shards"]} == {f["contentUrl"]: f["sha256"] for f in files}
+    listed = {f["contentUrl"]: f["sha256"] for f in files}
+    assert {s["path"]: s["sha256"] for s in manifest["shards"]} == {k: v for k, v in listed.items() if k in shards}
+    assert listed["split_ledger.parquet"] == manifest["ledger"]["sha256"]
 
 
 def test_metadata_licence_version_citation(small_build: Path) -> None:
@@ -128,3 +130,25 @@ def test_a_tampered_croissant_file_fails_validation(small_build: Path, tmp_path:
     broken.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(mlc.ValidationError):
         mlc.Dataset(jsonld=broken)
+
+
+def test_croissant_1_1_release_and_responsible_ai_fields(small_build: Path) -> None:
+    """What mlcroissant reads back: version, not live, the RAI fields, the collection timeframe of the posts."""
+    doc = document(small_build)
+    assert doc["isLiveDataset"] is False
+    metadata = mlc.Dataset(jsonld=small_build / CROISSANT_FILE).metadata
+    assert metadata.version == DATASET_VERSION and not metadata.ctx.is_live_dataset
+    assert "RSS feeds" in metadata.data_collection
+    stats = json.loads((small_build / "stats" / "stats.json").read_text(encoding="utf-8"))
+    assert (
+        [d.date().isoformat() for d in metadata.data_collection_timeframe]
+        == [
+            stats["dates"]["first"],
+            stats["dates"]["last"],
+        ]
+        == ["2022-01-03", "2022-03-05"]
+    )
+    assert any("identifiable people" in text for text in metadata.personal_sensitive_information)
+    assert len(metadata.data_limitations) >= 4
+    assert "split ledger" in metadata.data_release_maintenance_plan
+    assert all(f.sha256 for f in metadata.file_objects)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import warnings
 from collections import Counter, defaultdict
@@ -245,20 +244,52 @@ def test_plots_are_byte_identical_and_carry_no_timestamp(small_build: Path, tmp_
             assert 600 <= width <= 2000 and 250 <= height <= 2000, (file, image.size)
 
 
-def test_a_cjk_font_is_installed_and_draws_every_label(real_build: Path) -> None:
-    """The project's set-up installs a CJK font: every Chinese label of the real sample has glyphs."""
-    family = plots.cjk_font()
-    if family is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("no CJK font: ./dev should have installed fonts-noto-cjk")
-        pytest.skip("no CJK font on this machine")
+def test_the_packaged_cjk_font_draws_every_label(real_build: Path) -> None:
+    """The CJK font comes from a pinned PyPI package (the docs extra), by file: every Chinese label has glyphs."""
+    path = plots.cjk_font_path()
+    assert path is not None, f"{plots.FONT_PACKAGE} is not installed (pyproject.toml's docs extra)"
+    assert plots.cjk_font() == plots.CJK_FAMILY
     from matplotlib import font_manager
 
-    path = font_manager.findfont(family, fallback_to_default=False)
+    assert font_manager.findfont(plots.CJK_FAMILY, fallback_to_default=False) == str(path)
     stats = json.loads((real_build / "stats" / "stats.json").read_text(encoding="utf-8"))
     labels = "".join(f"{f['category']}{f['source']}{f['feed']}" for f in stats["feeds"])
-    missing = {ch for ch in labels if not ch.isascii() and not plots._covers(path, ch)}
-    assert not missing, f"{family} has no glyph for {sorted(missing)}"
+    missing = {ch for ch in labels if not plots._covers(str(path), ch)}
+    assert not missing, f"{path.name} has no glyph for {sorted(missing)}"
+
+
+def test_plots_do_not_depend_on_the_machines_fonts(
+    small_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no system font at all (matplotlib's list cut to its own bundled fonts) the plots are drawn with
+    every glyph and are byte-identical to those drawn with the machine's fonts, and across runs."""
+    from matplotlib import font_manager, get_data_path
+
+    stats = json.loads((small_build / "stats" / "stats.json").read_text(encoding="utf-8"))
+    for run in ("machine", "bare-1", "bare-2"):
+        (tmp_path / run).mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph or a missing font would warn
+        plots.write_plots(stats, tmp_path / "machine")
+    manager = font_manager.fontManager
+    bundled = [entry for entry in manager.ttflist if entry.fname.startswith(get_data_path())]
+    assert len(bundled) < len(manager.ttflist) or not bundled  # the machine had fonts of its own, or none
+    monkeypatch.setattr(manager, "ttflist", bundled)
+    manager._findfont_cached.cache_clear()
+    plots.cjk_font.cache_clear()
+    try:
+        for run in ("bare-1", "bare-2"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                assert plots.write_plots(stats, tmp_path / run) == plots.PLOT_FILES
+    finally:
+        plots.cjk_font.cache_clear()
+        manager._findfont_cached.cache_clear()
+    assert not any(entry.name == "Noto Sans CJK SC" for entry in manager.ttflist)
+    for file in plots.PLOT_FILES.values():
+        data = (tmp_path / "bare-1" / file).read_bytes()
+        assert data == (tmp_path / "bare-2" / file).read_bytes() == (tmp_path / "machine" / file).read_bytes(), file
+        assert data == (small_build / "stats" / file).read_bytes(), file
 
 
 def test_without_a_cjk_font_plots_fall_back_with_a_warning(

@@ -12,9 +12,12 @@ import pytest
 
 import builders.describe.card
 import builders.describe.manifest
+import builders.release.history
+import builders.release.hub
 from builders.build import build
 from builders.commands import main
 from builders.common.dataset import DATASET_VERSION
+from builders.common.semver import Bump, SemVer, bump_between, bumped
 from builders.describe.manifest import schema_fingerprint
 from builders.release.history import (
     CARD_PATH,
@@ -31,7 +34,6 @@ from builders.release.history import (
 )
 from builders.release.hub import plan_publish, publish
 from builders.release.verify import verify
-from builders.release.version import Bump, SemVer, bump_between, bumped
 from tests.helpers import INVENTED_POSTS, write_corpus
 
 FIRST = next(iter(INVENTED_POSTS))
@@ -56,7 +58,7 @@ def history(tmp_path: Path) -> Path:
 @pytest.fixture
 def card(tmp_path: Path) -> Path:
     path = tmp_path / "CARD.md"
-    path.write_text("# card\n\n<!-- build:releases -->\nold\n<!-- /build:releases -->\n\nend\n", encoding="utf-8")
+    path.write_text("# card\n\n<!-- build:changelog -->\nold\n<!-- /build:changelog -->\n\nend\n", encoding="utf-8")
     return path
 
 
@@ -141,7 +143,14 @@ def test_record_then_refuse_to_overwrite_with_other_content(
     assert [e["version"] for e in recorded] == ["0.1.0"]
     assert recorded[0]["data_fingerprint"] == manifest["data_fingerprint"]
     assert recorded[0]["counts"]["records"] == len(INVENTED_POSTS)
-    assert "| 0.1.0 | 6 |" in card.read_text(encoding="utf-8") and "old" not in card.read_text(encoding="utf-8")
+    today = recorded[0]["date"]
+    assert f"| 0.1.0 | {today} | 6 |" in card.read_text(encoding="utf-8") and "old" not in card.read_text(
+        encoding="utf-8"
+    )
+    assert load_history(v010 / "releases.json") == recorded  # the history travels with the data
+    readme = (v010 / "README.md").read_text(encoding="utf-8")
+    assert f"| 0.1.0 | {today} | 6 | - | - | - | - |" in readme and "initial: first release" in readme
+    assert verify(v010).ok  # the manifest lists the new history and card
     assert "already recorded with this content" in record_release(v010, history, card_path=card)
 
     write_corpus(raw, {FIRST: {**INVENTED_POSTS[FIRST], "body": "<p>清洗结果变了。</p>"}})
@@ -196,10 +205,17 @@ def test_cli_release(first_build: tuple[Path, Path], history: Path, capsys: pyte
 
 def test_load_release_returns_the_pinned_rows(first_build: tuple[Path, Path], history: Path, tmp_path: Path) -> None:
     _, v010 = first_build
-    dataset = load_release(v010, version="0.1.0", config="all", releases_path=history, cache_dir=str(tmp_path / "c"))
-    assert sum(split.num_rows for split in dataset.values()) == len(INVENTED_POSTS)
+    with pytest.raises(ReleaseError, match=r"does not record release 0\.1\.0 \(a build that was never released"):
+        load_release(v010, version="0.1.0", cache_dir=tmp_path / "c")
     record_release(v010, history, card_path=None)
-    assert load_release(v010, "0.1.0", releases_path=history, cache_dir=str(tmp_path / "c"))["train"].num_rows > 0
+    dataset = load_release(v010, version="0.1.0", config="all", history=history, cache_dir=tmp_path / "c")
+    assert sum(split.num_rows for split in dataset.values()) == len(INVENTED_POSTS)
+    assert load_release(v010, "0.1.0", cache_dir=tmp_path / "c")["train"].num_rows > 0
+    data_sha256 = json.loads((v010 / "MANIFEST.json").read_text(encoding="utf-8"))["data_fingerprint"]
+    assert load_release(v010, "0.1.0", data_sha256=data_sha256, cache_dir=tmp_path / "c")["train"].num_rows > 0
+    assert [p.name for p in (tmp_path / "c").iterdir()] == [f"0.1.0-{data_sha256[:16]}"]  # one cache per version
+    with pytest.raises(ReleaseError, match=f"data sha256 {data_sha256} is not the pinned 00ff"):
+        load_release(v010, "0.1.0", data_sha256="00ff", cache_dir=tmp_path / "c")
 
 
 def test_load_release_fails_loudly(
@@ -207,27 +223,71 @@ def test_load_release_fails_loudly(
 ) -> None:
     raw, v010 = first_build
     with pytest.raises(ReleaseError, match=r"wrong version: .* holds version 0\.1\.0, expected 0\.2\.0"):
-        load_release(v010, version="0.2.0", releases_path=history)
+        load_release(v010, version="0.2.0")
+    record_release(v010, history, card_path=None)
     corrupt = Path(shutil.copytree(v010, tmp_path / "corrupt"))
     shard = next((corrupt / "data").glob("*.parquet"))
     shard.write_bytes(shard.read_bytes()[:-1] + b"\x00")
     with pytest.raises(ReleaseError, match="is corrupt"):
-        load_release(corrupt, version="0.1.0", releases_path=history)
-    record_release(v010, history, card_path=None)
+        load_release(corrupt, version="0.1.0")
+    extra = Path(shutil.copytree(v010, tmp_path / "extra"))
+    shutil.copy(next((extra / "data").glob("*.parquet")), extra / "data" / "train-00009-of-00009.parquet")
+    with pytest.raises(ReleaseError, match=r"extra file data/train-00009-of-00009\.parquet"):
+        load_release(extra, version="0.1.0")
+    missing = Path(shutil.copytree(v010, tmp_path / "missing"))
+    next((missing / "data").glob("*.parquet")).unlink()
+    with pytest.raises(ReleaseError, match="missing shard"):
+        load_release(missing, version="0.1.0")
+    # another build that claims to be 0.1.0, carrying the real 0.1.0's history
     write_corpus(raw, EXTRA)
     impostor = build_as(raw, tmp_path / "impostor", "0.1.0", monkeypatch)
-    with pytest.raises(ReleaseError, match="not the recorded release"):
-        load_release(impostor, version="0.1.0", releases_path=history)
+    shutil.copy(v010 / "releases.json", impostor / "releases.json")
+    with pytest.raises(ReleaseError, match=r"records release 0\.1\.0 with other content .*data_fingerprint"):
+        load_release(impostor, version="0.1.0")
+    # a shipped history that disagrees with the project's copy
+    doctored = json.loads(history.read_text(encoding="utf-8"))
+    doctored["releases"][0]["records_fingerprint"] = "0" * 64
+    other_history = tmp_path / "other-releases.json"
+    other_history.write_text(json.dumps(doctored), encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"histories disagree on release 0\.1\.0: .* records_fingerprint"):
+        load_release(v010, version="0.1.0", history=other_history)
+
+
+def test_load_release_from_the_hub_downloads_the_tag(
+    first_build: tuple[Path, Path], history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub
+
+    _, v010 = first_build
+    record_release(v010, history, card_path=None)
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def snapshot_download(repo_id: str, **kwargs: Any) -> str:
+        calls.append((repo_id, kwargs))
+        return str(v010)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    dataset = load_release("org/zh-rss-posts", version="0.1.0", config="all", cache_dir=tmp_path / "c")
+    assert sum(split.num_rows for split in dataset.values()) == len(INVENTED_POSTS)
+    assert calls == [("org/zh-rss-posts", {"repo_type": "dataset", "revision": "v0.1.0"})]
+    load_release("org/zh-rss-posts", version="0.1.0", revision="abc123", cache_dir=tmp_path / "c")
+    assert calls[-1][1]["revision"] == "abc123"
+    with pytest.raises(ReleaseError, match=r"holds version 0\.1\.0, expected 0\.2\.0"):
+        load_release("org/zh-rss-posts", version="0.2.0", cache_dir=tmp_path / "c")
+    with pytest.raises(ReleaseError, match="neither a local folder nor a Hub repo id"):
+        load_release(str(tmp_path / "nowhere" / "deeper" / "still"), version="0.1.0")
 
 
 # --- publishing to the Hub: the plan (offline) and the calls it makes -----------------------------------
 
 
 class FakeHub:
-    """Stands in for HfApi: records calls; knows the tags given."""
+    """Stands in for HfApi: records calls; knows the tags and the head's files given."""
 
     calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
     tags: ClassVar[list[str]] = []
+    head: ClassVar[str | None] = None
+    remote: ClassVar[list[str]] = []
 
     def __init__(self, token: str | None = None) -> None:
         pass
@@ -236,11 +296,19 @@ class FakeHub:
         self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
 
     def list_repo_refs(self, repo_id: str, **kwargs: Any) -> SimpleNamespace:
-        return SimpleNamespace(tags=[SimpleNamespace(name=tag) for tag in self.tags])
+        branches = [SimpleNamespace(name="main", target_commit=self.head)] if self.head else []
+        return SimpleNamespace(tags=[SimpleNamespace(name=tag) for tag in self.tags], branches=branches)
 
-    def upload_folder(self, **kwargs: Any) -> SimpleNamespace:
-        self.calls.append(("upload_folder", kwargs))
-        return SimpleNamespace(oid="c0ffee")
+    def list_repo_files(self, repo_id: str, **kwargs: Any) -> list[str]:
+        self.calls.append(("list_repo_files", {"repo_id": repo_id, **kwargs}))
+        return list(self.remote)
+
+    def create_commit(self, repo_id: str, operations: list[Any], **kwargs: Any) -> SimpleNamespace:
+        self.calls.append(("create_commit", {"repo_id": repo_id, "operations": list(operations), **kwargs}))
+        return SimpleNamespace(oid="c0ffee" + "0" * 34)
+
+    def upload_folder(self, **kwargs: Any) -> None:  # may split into several commits: never to be used
+        raise AssertionError("upload_folder must not be used")
 
     def create_tag(self, repo_id: str, **kwargs: Any) -> None:
         self.calls.append(("create_tag", {"repo_id": repo_id, **kwargs}))
@@ -253,42 +321,89 @@ def test_publish_dry_run_prints_the_plan_without_network(
 
     monkeypatch.setattr(huggingface_hub, "HfApi", None)  # any network use would crash
     _, v010 = first_build
-    args = ["publish", str(v010), "--repo", "org/zh-rss-posts", "--dry-run", "--releases", str(history)]
+    args = ["publish", str(v010), "--repo", "org/zh-rss-posts", "--dry-run", "--history", str(history)]
     assert main(args) == 1
     assert "version 0.1.0 is not a recorded release" in capsys.readouterr().out
     record_release(v010, history, card_path=None)
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "create_tag(tag='v0.1.0')" in out and "load_dataset('org/zh-rss-posts', revision='v0.1.0')" in out
-    for shard in (v010 / "data").glob("*.parquet"):
-        assert f"data/{shard.name} ({shard.stat().st_size} bytes)" in out
-    assert "MANIFEST.json" in out and "dry run: nothing sent" in out
+    assert "create_commit(repo_type='dataset', commit_message='zh-rss-posts 0.1.0', parent_commit=" in out
+    assert "create_tag(tag='v0.1.0', revision=<that commit's oid>)" in out
+    assert f"record the commit's SHA in {history}" in out
+    assert "load_dataset('org/zh-rss-posts', revision='v0.1.0')" in out
+    every = sorted(p.relative_to(v010).as_posix() for p in v010.rglob("*") if p.is_file())
+    for path in every:
+        size = (v010 / path).stat().st_size
+        assert f"CommitOperationAdd(path_in_repo={path!r}, path_or_fileobj=...) ({size} bytes)" in out
+    assert {"releases.json", "split_ledger.parquet", "MANIFEST.json", "README.md"} <= set(every)
+    assert "dry run: nothing sent" in out
+    no_history = ["publish", str(v010), "--repo", "org/zh-rss-posts", "--dry-run"]
+    monkeypatch.setattr(builders.release.history, "checkout_history", lambda: None)
+    assert main(no_history) == 1
+    assert "pass --history FILE" in capsys.readouterr().out
 
 
-def test_publish_uploads_a_mirror_then_tags_it(
+def test_publish_is_one_commit_then_a_tag_then_the_sha_in_the_history(
     first_build: tuple[Path, Path], history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import huggingface_hub
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     _, v010 = first_build
     record_release(v010, history, card_path=None)
     plan = plan_publish(v010, "org/zh-rss-posts", history)
     assert plan.problems == []
     monkeypatch.setattr(huggingface_hub, "HfApi", FakeHub)
-    FakeHub.calls, FakeHub.tags = [], []
-    assert publish(plan) == "c0ffee"
-    names = [name for name, _ in FakeHub.calls]
-    assert names == ["create_repo", "upload_folder", "create_tag"]
-    upload, tag = FakeHub.calls[1][1], FakeHub.calls[2][1]
-    assert upload["folder_path"] == str(v010) and upload["delete_patterns"] == ["*"]
+    FakeHub.calls, FakeHub.tags, FakeHub.head = [], [], "a" * 40
+    FakeHub.remote = [".gitattributes", "README.md", "data/train-00000-of-00002.parquet", "data/old.parquet"]
+    oid = publish(plan)
+    assert oid == "c0ffee" + "0" * 34
+    assert [name for name, _ in FakeHub.calls] == ["create_repo", "list_repo_files", "create_commit", "create_tag"]
+    commit, tag = FakeHub.calls[2][1], FakeHub.calls[3][1]
+    adds = [op for op in commit["operations"] if isinstance(op, CommitOperationAdd)]
+    deletes = [op.path_in_repo for op in commit["operations"] if isinstance(op, CommitOperationDelete)]
+    local = sorted(p.relative_to(v010).as_posix() for p in v010.rglob("*") if p.is_file())
+    assert sorted(op.path_in_repo for op in adds) == local
+    assert all(Path(str(op.path_or_fileobj)) == v010 / op.path_in_repo for op in adds)
+    # remote files the release does not have go, in the same commit; .gitattributes stays
+    assert deletes == ["data/old.parquet", "data/train-00000-of-00002.parquet"]
+    assert commit["parent_commit"] == "a" * 40 and commit["repo_type"] == "dataset"
     assert tag == {
         "repo_id": "org/zh-rss-posts",
         "tag": "v0.1.0",
-        "revision": "c0ffee",
+        "revision": oid,
         "repo_type": "dataset",
         "tag_message": "zh-rss-posts 0.1.0",
     }
+    recorded = load_history(history)[0]
+    assert recorded["published"] == {"repo": "org/zh-rss-posts", "commit": oid, "tag": "v0.1.0"}
+    assert "published" not in load_history(v010 / "releases.json")[0]  # the published files stay as sent
+    assert verify(v010).ok
+    # never again: the plan refuses a recorded publication, the Hub an existing tag
+    assert any("already published" in p for p in plan_publish(v010, "org/zh-rss-posts", history).problems)
     FakeHub.calls, FakeHub.tags = [], ["v0.1.0"]
     with pytest.raises(RuntimeError, match=r"tag v0\.1\.0 already exists"):
         publish(plan)
     assert [name for name, _ in FakeHub.calls] == ["create_repo"]
+
+
+def test_publish_records_a_release_made_outside_a_checkout(
+    first_build: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release recorded only in the folder (no project history then): publish takes its entry in."""
+    import huggingface_hub
+
+    _, v010 = first_build
+    record_release(v010, None, card_path=None)
+    project = tmp_path / "project.json"
+    project.write_text('{"dataset": "zh-rss-posts", "releases": []}\n', encoding="utf-8")
+    plan = plan_publish(v010, "org/zh-rss-posts", project)
+    assert plan.problems == []
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeHub)
+    FakeHub.calls, FakeHub.tags, FakeHub.head, FakeHub.remote = [], [], None, []
+    oid = publish(plan)
+    assert [name for name, _ in FakeHub.calls] == ["create_repo", "create_commit", "create_tag"]
+    assert FakeHub.calls[1][1]["parent_commit"] is None  # a new repo: nothing to build on
+    [entry] = load_history(project)
+    assert entry["published"]["commit"] == oid
+    assert {k: v for k, v in entry.items() if k != "published"} == load_history(v010 / "releases.json")[0]
