@@ -81,15 +81,20 @@ def _tree_rss(pid: int) -> int:
         return 0
 
 
-def measure(name: str, args: list[str], env: dict[str, str], logs: Path) -> Measured:
-    """Run ``python -m benchmarks.probes ARGS`` in its own process; sample its memory until it exits."""
+def measure(name: str, args: list[str], env: dict[str, str], logs: Path, program: list[str] | None = None) -> Measured:
+    """Run ``python -m benchmarks.probes ARGS`` (or ``program ARGS``) in its own process; sample its memory until it
+    exits. The last line it prints is its JSON report."""
     logs.mkdir(parents=True, exist_ok=True)
     out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
     print(f"  running {name} ...", end="", flush=True, file=sys.stderr)
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.probes", *args], cwd=REPO, env=env, stdout=out, stderr=err
+            [*(program or [sys.executable, "-m", "benchmarks.probes"]), *args],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=err,
         )
         peak = 0
         while True:
