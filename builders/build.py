@@ -37,6 +37,7 @@ def format_summary(summary: BuildSummary) -> str:
         f"files seen:   {summary.files_seen}",
         f"records:      {summary.records} ({summary.duplicates} marked duplicate: "
         f"{summary.exact_duplicates.total()} exact, {summary.near_duplicates.total()} near)",
+        f"empty bodies: {summary.empty_bodies} (records with no text of their own: image or link only)",
         f"quarantined:  {len(summary.quarantined)}",
         f"ignored:      {len(summary.ignored)}",
         "splits:       " + ", ".join(f"{s} {summary.per_split.get(s, 0)}" for s in SPLITS),

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             ray_address=args.ray_address,
             slurm=slurm,
             against=Path(args.against) if args.against else None,
+            audit=Path(args.audit) if args.audit else None,
         )
     except (EngineError, CacheError, PublishError, AgainstError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -70,6 +71,11 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="Jaccard (and containment) threshold for near duplicates, in (0, 1] (default: 0.8)",
     )
     build.add_argument("--strict", action="store_true", help="fail when any file is quarantined")
+    build.add_argument(
+        "--audit",
+        metavar="DIR",
+        help="write each cleaning rule's first 50 samples (raw_path, text) as DIR/<rule>.jsonl",
+    )
     build.add_argument(
         "--against",
         metavar="OLD",

@@ -68,6 +68,8 @@ class BuildSummary:
     routing: Routing = field(default_factory=Routing)  # how records got their splits (ledger, cluster, hash)
     against: dict[str, Any] | None = None  # the previous release built against: version, ledger sha256
     dedup_threshold: float | None = None  # the near-duplicate threshold the build ran with
+    cleaning: dict[str, dict[str, int]] = field(default_factory=dict)  # rule -> posts, lines, chars, fields
+    empty_bodies: int = 0  # records whose body has no text of its own (image or link only), apart from quarantine
 
     def count_rows(
         self,

@@ -24,6 +24,7 @@ from builders.common.dataset import DATASET_VERSION, LICENSE_FILE, LICENSE_NAME,
 from builders.common.identity import SPLITS
 from builders.common.summary import BuildSummary
 from builders.describe.changelog import HISTORY_NAME, changelog_table, load_history
+from builders.describe.cleaning import cleaning_table
 from builders.describe.dedup_section import dedup_markdown
 from builders.describe.manifest import cache_key, data_fingerprint
 from builders.describe.stats import STATS_DIR, load_stats, shard_paths, stats_of
@@ -292,6 +293,7 @@ def figures(summary: BuildSummary, folder: Path) -> dict[str, str]:
         "pin": pin_block(),
         "citation": citation_block(),
         "dedup": dedup_markdown(summary.dedup, summary.exact_duplicates, summary.near_duplicates),
+        "cleaning": cleaning_table(stats.get("cleaning", {})),
     }
 
 

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from builders import __version__
+from builders.cleaners import cleaner_versions
 from builders.common.configs import config_filters
 from builders.common.dataset import DATASET_NAME, DATASET_VERSION
 from builders.common.summary import BuildSummary
@@ -211,6 +212,7 @@ def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
         "records_fingerprint": records_fingerprint(scan.record_hashes),
         "shards": shards,
         "dedup_threshold": summary.dedup_threshold,
+        "cleaners": cleaner_versions(),
         "ledger": ledger_entry(folder, summary),
         "routing": summary.routing.as_dict(),
         "files": describe_files(folder, other_files(folder)),

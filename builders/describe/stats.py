@@ -24,6 +24,7 @@ import polars as pl
 from builders.common.configs import config_name
 from builders.common.dataset import DATASET_VERSION
 from builders.common.identity import SPLITS
+from builders.describe.cleaning import read_cleaning
 
 STATS_DIR = "stats"
 STATS_FILE = "stats.json"
@@ -226,8 +227,11 @@ def compute_stats(tallies: Tallies, quarantine: Counter[str]) -> dict[str, Any]:
 
 
 def stats_of(folder: Path) -> dict[str, Any]:
-    """The statistics of a build, computed from its shards and quarantine list (no file written)."""
-    return compute_stats(tally_shards(folder), read_quarantine(folder))
+    """The statistics of a build, computed from its shards and quarantine list, and what cleaning removed
+    (``stats/cleaning.json``, written by the build) under ``cleaning`` (no file written)."""
+    stats = compute_stats(tally_shards(folder), read_quarantine(folder))
+    stats["cleaning"] = read_cleaning(folder)
+    return stats
 
 
 def write_stats(folder: Path) -> dict[str, Any]:

@@ -307,6 +307,7 @@ def build(
     soft_limit: float | None = None,
     keep_work: bool = False,
     against: Path | None = None,
+    audit: Path | None = None,
 ) -> BuildSummary:
     """Build ``raw_roots`` into ``out_dir`` as resumable stages on a datatrove executor; publish atomically.
 
@@ -333,7 +334,12 @@ def build(
         run_url, executor, tasks, workers, dedup_threshold, Path(cache) if cache else None, out_dir, soft_limit
     )
     write = WriteDataset(
-        run_url, tasks, str(out_dir.resolve()), dedup_threshold, str(Path(against).resolve()) if against else None
+        run_url,
+        tasks,
+        str(out_dir.resolve()),
+        dedup_threshold,
+        str(Path(against).resolve()) if against else None,
+        str(Path(audit).resolve()) if audit else None,
     )
     if executor == "slurm":
         previous = None

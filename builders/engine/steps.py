@@ -34,6 +34,7 @@ from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder, DuplicateMark
 from builders.dedup.lsh import MAX_BUCKET, band_keys, band_params, candidate_threshold, is_near_duplicate
 from builders.dedup.minhash import NUM_PERM
 from builders.describe.changelog import HISTORY_NAME
+from builders.describe.cleaning import write_audit, write_cleaning
 from builders.describe.folder import describe_folder
 from builders.pipeline.discover import RawFile
 from builders.write.atomic import staging_folder
@@ -43,6 +44,7 @@ from builders.write.shards import ARROW_SCHEMA, rows_to_table
 from builders.write.splits import SplitRouter
 
 BATCH = 500
+AUDIT_SAMPLES = 50  # samples per rule in the audit trail (--audit)
 LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": the task SIGKILLs its own process mid-write (fault tests only)
 FILES_SCHEMA = pa.schema(
@@ -111,6 +113,35 @@ def read_done(folder: DataFolder, stage: str, rank: int) -> dict[str, Any]:
 
 def write_done(folder: DataFolder, stage: str, rank: int, counts: dict[str, Any]) -> None:
     write_bytes(folder, f"{stage}/done/{rank:05d}.json", json.dumps(counts, sort_keys=True).encode())
+
+
+def cleaning_of(audits: list[tuple[str, dict[str, dict[str, int]], dict[str, list[str]]]]) -> dict[str, Any]:
+    """What cleaning did to a task's published records: counts summed per rule, and the first ``AUDIT_SAMPLES``
+    samples of each rule in raw_path order (tasks are slices of the sorted file list, so the first tasks' samples
+    are the build's first)."""
+    counts: dict[str, dict[str, int]] = {}
+    samples: dict[str, list[list[str]]] = {}
+    for raw_path, post_counts, post_samples in audits:
+        for rule, count in post_counts.items():
+            total = counts.setdefault(rule, dict.fromkeys(count, 0))
+            for key, value in count.items():
+                total[key] = total.get(key, 0) + value
+        for rule, texts in post_samples.items():
+            kept = samples.setdefault(rule, [])
+            kept += [[raw_path, text] for text in texts][: AUDIT_SAMPLES - len(kept)]
+    return {"counts": counts, "samples": samples}
+
+
+def merge_cleaning(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """Add one task's ``cleaning_of`` into ``total`` (tasks taken in order)."""
+    for rule, count in part["counts"].items():
+        into = total["counts"].setdefault(rule, dict.fromkeys(count, 0))
+        for key, value in count.items():
+            into[key] = into.get(key, 0) + value
+    for rule, found in part["samples"].items():
+        kept = total["samples"].setdefault(rule, [])
+        kept += found[: AUDIT_SAMPLES - len(kept)]
+    return total
 
 
 class EngineStep(PipelineStep):
@@ -200,7 +231,7 @@ class ParseFiles(EngineStep):
                     outcome: Any = result
                     sha = shas.get(index)
                 else:
-                    outcome = (result.row, result.features)
+                    outcome = (result.row, result.features, result.cleaning, result.samples)
                     sha = result.row["raw_sha256"]
                 outcomes[index] = outcome
                 if cache_dir is not None and sha is not None and cache.cacheable(outcome):
@@ -209,6 +240,7 @@ class ParseFiles(EngineStep):
             cache.write_segment(cache_dir, new_entries)
 
         records: list[dict[str, Any]] = []
+        audits: list[tuple[str, dict[str, dict[str, int]], dict[str, list[str]]]] = []
         sketches: list[dict[str, Any]] = []
         rejections: list[bytes] = []
         inputs: list[tuple[str, str]] = []
@@ -220,9 +252,10 @@ class ParseFiles(EngineStep):
                 rejections.append(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
                 self.stat_update("rejections")
                 continue
-            row, features = outcome
+            row, features, cleaning, samples = outcome
             inputs.append((item.raw_path, row["raw_sha256"]))
             records.append(row)
+            audits.append((row["raw_path"], cleaning, samples))
             sketch = features.sketch
             sketches.append(
                 {
@@ -245,6 +278,7 @@ class ParseFiles(EngineStep):
             failed = {rejection.raw_path for rejection in broken}
             kept_ids = {row["id"] for row in records if row["raw_path"] not in failed}
             sketches = [sketch for sketch in sketches if sketch["id"] in kept_ids]
+            audits = [audit for audit in audits if audit[0] not in failed]
             self.stat_update("rejections", value=len(broken))
             self.stat_update("records", value=-len(broken))
 
@@ -252,6 +286,7 @@ class ParseFiles(EngineStep):
         write_table(folder, f"parse/records/{name}.parquet", records_table)
         _die_here(self.name, rank)
         write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
+        write_bytes(folder, f"parse/cleaning/{name}.json", json.dumps(cleaning_of(audits), sort_keys=True).encode())
         inputs_table = pa.table(
             {"raw_path": [p for p, _ in inputs], "raw_sha256": [s for _, s in inputs]}, INPUT_SCHEMA
         )
@@ -466,13 +501,20 @@ class WriteDataset(EngineStep):
     name = "write"
 
     def __init__(
-        self, run_url: str, parse_tasks: int, out_dir: str, threshold: float, against: str | None = None
+        self,
+        run_url: str,
+        parse_tasks: int,
+        out_dir: str,
+        threshold: float,
+        against: str | None = None,
+        audit: str | None = None,
     ) -> None:
         super().__init__(run_url)
         self.parse_tasks = parse_tasks
         self.out_dir = out_dir
         self.threshold = threshold
         self.against = against
+        self.audit = audit
         self.summary: Any = None
 
     def _splits(self, marks: dict[str, DuplicateMark], old_ledger: dict[str, str]) -> tuple[dict[str, str], Routing]:
@@ -535,6 +577,14 @@ class WriteDataset(EngineStep):
             del marks
             pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
             router.close()
+            cleaning: dict[str, Any] = {"counts": {}, "samples": {}}
+            for task in range(self.parse_tasks):
+                with folder.open(f"parse/cleaning/{task:05d}.json", "rt") as handle:
+                    merge_cleaning(cleaning, json.load(handle))
+            summary.cleaning = dict(sorted(cleaning["counts"].items()))
+            write_cleaning(work, summary.cleaning)
+            if self.audit:
+                write_audit(Path(self.audit), cleaning["samples"])
             write_ledger(work / LEDGER_NAME, merged(old_ledger, split_by_id))
             del split_by_id, old_ledger
             if against is not None and (against / HISTORY_NAME).is_file():

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from builders.cleaners import cleaner_for
+from builders.cleaners import Cleaned, cleaner_for, counts_as_dict
 from builders.cleaners.html import UnparsableBody
 from builders.cleaners.urls import real_image
 from builders.common.identity import record_id
@@ -57,8 +57,9 @@ def check_body(body: str) -> None:
             )
 
 
-def build_post(data: bytes, raw_path: str) -> Post:
-    """Parse, clean and validate one post; raises ``FileRejected`` when the file cannot be a record."""
+def build_post(data: bytes, raw_path: str) -> tuple[Post, Cleaned]:
+    """Parse, clean and validate one post (and what cleaning did to it); raises ``FileRejected`` when the file
+    cannot be a record."""
     text = decode_file(data)
     front_matter_source, body = split_post(text)
     meta = read_front_matter(front_matter_source)
@@ -102,7 +103,7 @@ def build_post(data: bytes, raw_path: str) -> Post:
             cleaner=cleaner.name,
             raw_path=raw_path,
             raw_sha256=hashlib.sha256(data).hexdigest(),
-        )
+        ), cleaned
     except ValidationError as error:
         raise FileRejected(Reason.INVALID_RECORD, f"record fails the schema: {error}"[:500]) from None
 
@@ -124,30 +125,40 @@ def rejecting(raw_path: str, work: Callable[[], Kept]) -> Kept | Rejection:
         return Rejection(raw_path, Reason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"[:500])
 
 
-def process_file(data: bytes, raw_path: str) -> Post | Rejection:
-    """A record, or a rejection with its reason, from a file's bytes. Never raises an ``Exception``."""
+def _post(data: bytes, raw_path: str) -> tuple[Post, Cleaned] | Rejection:
     raw_path = unicodedata.normalize("NFC", raw_path)
     if not is_safe_raw_path(raw_path):
         return Rejection(raw_path, Reason.BAD_FILE_NAME, "raw_path is not a relative path below the posts root")
     return rejecting(raw_path, lambda: build_post(data, raw_path))
 
 
+def process_file(data: bytes, raw_path: str) -> Post | Rejection:
+    """A record, or a rejection with its reason, from a file's bytes. Never raises an ``Exception``."""
+    result = _post(data, raw_path)
+    return result if isinstance(result, Rejection) else result[0]
+
+
 @dataclass(frozen=True, slots=True)
 class Processed:
-    """A file that became a record: the record as a plain dict (cheap to pickle) and its dedup features."""
+    """A file that became a record: the record as a plain dict (cheap to pickle), its dedup features, and what
+    each cleaning rule did to it (counts per rule, a few samples per rule: ``builders.cleaners.audit``)."""
 
     row: dict[str, Any]
     features: DedupFeatures
+    cleaning: dict[str, dict[str, int]]
+    samples: dict[str, list[str]]
 
 
 Outcome = Processed | Rejection
 
 
 def _processed(item: RawFile) -> Outcome:
-    result = process_file(read_raw(item.path), item.raw_path)
+    result = _post(read_raw(item.path), item.raw_path)
     if isinstance(result, Rejection):
         return result
-    return Processed(result.model_dump(), features_of(result.text))  # MinHash here, in the workers, in parallel
+    post, cleaned = result
+    features = features_of(post.text)  # MinHash here, in the workers, in parallel
+    return Processed(post.model_dump(), features, counts_as_dict(cleaned.counts), cleaned.samples)
 
 
 def _process(item: RawFile) -> Outcome:

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from builders.common.semver import Bump, bump_between, bumped
+from builders.describe.cleaning import read_cleaning
 from builders.describe.manifest import MANIFEST_NAME, canonical_json, iter_rows, read_manifest
 
 SPLIT_FIELD = "(split)"
@@ -63,6 +64,10 @@ class BuildDiff:
     other_changes: list[str] = field(default_factory=list)
     # cluster id -> (its splits in NEW, the ids of its records added in NEW)
     bridges: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    # "name: old -> new version (N changed records cleaned by it)", for every cleaner or rule whose version moved
+    cleaner_versions: list[str] = field(default_factory=list)
+    # "rule: posts old -> new, chars old -> new", for every rule whose counts moved (stats.json ``cleaning``)
+    cleaning: list[str] = field(default_factory=list)
 
     @property
     def required(self) -> Bump:
@@ -205,7 +210,45 @@ def diff_builds(old_dir: Path, new_dir: Path) -> BuildDiff:
     if not result.other_changes and old_m["data_fingerprint"] != new_m["data_fingerprint"]:
         result.other_changes.append("shard bytes differ (same rows)")
     result.bridges = split_bridges(new_dir, new_m, result.added)
+    result.cleaner_versions = cleaner_version_changes(old_m, new_m, new_dir, set(result.changed))
+    result.cleaning = cleaning_changes(read_cleaning(old_dir), read_cleaning(new_dir))
     return result
+
+
+def cleaner_version_changes(
+    old_m: dict[str, Any], new_m: dict[str, Any], new_dir: Path, changed: set[str]
+) -> list[str]:
+    """Each cleaner, rule or parser whose version moved, with how many changed records its cleaner made."""
+    old_v, new_v = old_m.get("cleaners", {}), new_m.get("cleaners", {})
+    moved = sorted(name for name in old_v.keys() | new_v.keys() if old_v.get(name) != new_v.get(name))
+    if not moved:
+        return []
+    by_cleaner: dict[str, int] = {}
+    for shard in new_m["shards"]:
+        table = pq.read_table(new_dir / shard["path"], columns=["id", "cleaner"])
+        for post_id, cleaner in zip(table.column("id").to_pylist(), table.column("cleaner").to_pylist(), strict=True):
+            if post_id in changed:
+                by_cleaner[cleaner] = by_cleaner.get(cleaner, 0) + 1
+    lines = []
+    for name in moved:
+        owner = name.split(".", 1)[0]  # "generic.drop_noise_line" -> records of every cleaner run generic rules
+        made = sum(by_cleaner.values()) if owner in ("generic", "html") else by_cleaner.get(owner, 0)
+        lines.append(
+            f"{name}: {old_v.get(name, '-')} -> {new_v.get(name, '-')} ({made} changed record(s) it may explain)"
+        )
+    return lines
+
+
+def cleaning_changes(old: dict[str, dict[str, int]], new: dict[str, dict[str, int]]) -> list[str]:
+    lines = []
+    for rule in sorted(old.keys() | new.keys()):
+        a, b = old.get(rule, {}), new.get(rule, {})
+        if a != b:
+            lines.append(
+                f"{rule}: posts {a.get('posts', 0)} -> {b.get('posts', 0)}, "
+                f"chars {a.get('chars', 0)} -> {b.get('chars', 0)}, fields {a.get('fields', 0)} -> {b.get('fields', 0)}"
+            )
+    return lines
 
 
 def _listing(title: str, items: list[str], limit: int) -> list[str]:
@@ -239,6 +282,8 @@ def format_diff(result: BuildDiff, limit: int = 50) -> str:
         ],
         limit,
     )
+    lines += _listing("cleaner versions changed", result.cleaner_versions, limit)
+    lines += _listing("cleaning per rule (old -> new)", result.cleaning, limit)
     lines += [f"other: {change}" for change in result.other_changes]
     required = result.required
     lines.append(f"minimum bump: {required}")

@@ -43,6 +43,7 @@ class SplitRouter:
             if len(chosen):
                 part = table.take(chosen)
                 self.writers[split].write(part)
+                self.summary.empty_bodies += sum(part.column("empty_body").to_pylist())
                 self.summary.count_rows(
                     split,
                     part.column("category").to_pylist(),
