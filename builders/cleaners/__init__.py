@@ -11,9 +11,10 @@ import pkgutil
 from functools import cache
 
 from builders.cleaners.audit import RuleCount, counts_as_dict, merge_counts
-from builders.cleaners.base import Cleaned, Cleaner, cleaner_versions
+from builders.cleaners.base import NAMED_RULES, Cleaned, Cleaner
 from builders.cleaners.found import Found
-from builders.cleaners.html import UnparsableBody
+from builders.cleaners.html import PARSE_VERSION, UnparsableBody
+from builders.cleaners.rules import RULE_VERSIONS
 
 REGISTRY: dict[str, type[Cleaner]] = {}
 GENERIC = Cleaner()
@@ -51,6 +52,15 @@ def all_cleaners() -> dict[str, type[Cleaner]]:
     """Every registered site cleaner by name (the generic one aside)."""
     _load_sites()
     return dict(sorted(REGISTRY.items()))
+
+
+def cleaner_versions() -> dict[str, int]:
+    """Every cleaner, generic rule and the parse with its version: ``{name: version}``, sorted by name. The
+    manifest lists it; a cache of cleaned records keys on it."""
+    versions = {"generic": Cleaner.version, "html.parse": PARSE_VERSION}
+    versions.update({name: cls.version for name, cls in all_cleaners().items()})
+    versions.update({name: RULE_VERSIONS[rule.__name__] for name, rule in NAMED_RULES})
+    return dict(sorted(versions.items()))
 
 
 __all__ = [

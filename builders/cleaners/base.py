@@ -17,8 +17,8 @@ from typing import ClassVar
 
 from builders.cleaners.audit import Audit, RuleCount, snapshot
 from builders.cleaners.found import Found
-from builders.cleaners.html import PARSE_VERSION, Element, first, parse_html, strings_and_children, text_of
-from builders.cleaners.rules import GENERIC_RULES, RULE_VERSIONS
+from builders.cleaners.html import Element, first, parse_html, strings_and_children, text_of
+from builders.cleaners.rules import GENERIC_RULES
 from builders.cleaners.text import PARAGRAPH_BREAK, code_text, inline_text, mark_plain_breaks
 
 # Elements whose content is never text.
@@ -254,17 +254,6 @@ class Cleaner:
         match = CODE_LANGUAGE.search(classes or "")
         language = (match.group(1) or match.group(2)).lower() if match else ""
         return f"```{language}\n{code.replace('```', 'ʼʼʼ')}\n```"
-
-
-def cleaner_versions() -> dict[str, int]:
-    """Every cleaner, generic rule and the parse with its version: ``{name: version}``, sorted by name. The
-    manifest lists it; a cache of cleaned records keys on it."""
-    from builders.cleaners import all_cleaners
-
-    versions = {"generic": Cleaner.version, "html.parse": PARSE_VERSION}
-    versions.update({name: cls.version for name, cls in all_cleaners().items()})
-    versions.update({name: RULE_VERSIONS[rule.__name__] for name, rule in NAMED_RULES})
-    return dict(sorted(versions.items()))
 
 
 _BLOCK_END = object()
