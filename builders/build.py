@@ -4,8 +4,8 @@ Stages, in order, each streaming into the next so memory does not grow with the 
 1. ``discover`` lists the files (sorted by raw_path: the order never depends on the file system);
 2. the per-file step (``builders.pipeline.step``) runs on each file in worker processes, results come back in input order and are
    appended to a staging parquet file, rejections to the quarantine list; dedup keys are collected;
-3. ``DuplicateFinder.resolve`` marks duplicates;
-4. the staging file is streamed again, each row marked and routed to its split's shard writer;
+3. ``DuplicateFinder.resolve`` marks duplicates; ``label_names`` fixes the topic ids from the categories seen;
+4. the staging file is streamed again, each row marked and labelled and routed to its split's shard writer;
 5. the card (README.md), quarantine.jsonl and MANIFEST.json are written, and the folder is published.
 """
 
@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from builders.pipeline.step import Processed, process_all
 from builders.write.atomic import staging_folder
 from builders.write.invariants import hold_to_rules
 from builders.write.shards import ARROW_SCHEMA, SplitWriter, read_batches, row_bytes, rows_to_table
+from builders.write.topics import label_names, with_labels
 
 STAGING_BATCH = 500
 # The staging file is read once and deleted: fast compression, not small files.
@@ -57,10 +58,17 @@ def with_marks(table: pa.Table, marks: list[DuplicateMark]) -> pa.Table:
     return table
 
 
-def stage(batch: list[Processed], finder: DuplicateFinder, staging: pq.ParquetWriter, summary: BuildSummary) -> None:
-    """Hold a batch of records to the rules; stage those that keep them for dedup and the shards, quarantine
-    the others."""
+def stage(
+    batch: list[Processed],
+    finder: DuplicateFinder,
+    staging: pq.ParquetWriter,
+    summary: BuildSummary,
+    categories: set[str],
+) -> None:
+    """Hold a batch of records to the rules; stage those that keep them for dedup and the shards (and collect
+    their categories), quarantine the others."""
     kept, rejections = hold_to_rules(rows_to_table([processed.row for processed in batch]))
+    categories.update(kept.column("category").to_pylist())
     summary.quarantined.extend(rejections)
     rejected = {rejection.raw_path for rejection in rejections}
     for processed in batch:
@@ -75,9 +83,16 @@ def _progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
 
 
 def build(
-    raw_root: Path, out_dir: Path, workers: int | None = None, dedup_threshold: float = DEFAULT_THRESHOLD
+    raw_root: Path,
+    out_dir: Path,
+    workers: int | None = None,
+    dedup_threshold: float = DEFAULT_THRESHOLD,
+    previous_label_names: Sequence[str] | None = None,
 ) -> BuildSummary:
-    """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically."""
+    """Build ``raw_root`` into the dataset folder ``out_dir``, published atomically.
+
+    ``previous_label_names``: the `topics` ClassLabel names of the release this build follows (its ids are kept);
+    None when no release is known."""
     workers = workers or os.cpu_count() or 1
     _, files, ignored = discover(raw_root)
     summary = BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
@@ -86,6 +101,7 @@ def build(
         finder = DuplicateFinder(dedup_threshold)
         staging = pq.ParquetWriter(staging_path, ARROW_SCHEMA, **STAGING_OPTIONS)
         batch: list[Processed] = []
+        categories: set[str] = set()
 
         results = zip(files, process_all(files, workers), strict=True)  # one result per file, in order
         for item, result in _progress(results, len(files), "parse+clean"):
@@ -96,13 +112,14 @@ def build(
             summary.input_files.append((item.raw_path, result.row["raw_sha256"]))  # the file list's string: no copy
             batch.append(result)
             if len(batch) >= STAGING_BATCH:
-                stage(batch, finder, staging, summary)
+                stage(batch, finder, staging, summary, categories)
                 batch = []
         if batch:
-            stage(batch, finder, staging, summary)
+            stage(batch, finder, staging, summary, categories)
         staging.close()
 
         marks = finder.resolve()
+        summary.label_names = label_names(categories, previous=previous_label_names)
         summary.dedup = finder.stats
         del finder  # its sketches (~520 B a post) are not needed past this point
         data_dir = work / "data"
@@ -110,7 +127,7 @@ def build(
         writers = {split: SplitWriter(data_dir, split) for split in SPLITS}
         for record_batch in read_batches(staging_path, STAGING_BATCH):
             marked = [marks[post_id] for post_id in record_batch.column("id").to_pylist()]
-            table = with_marks(pa.Table.from_batches([record_batch]), marked)
+            table = with_labels(with_marks(pa.Table.from_batches([record_batch]), marked), summary.label_names)
             splits = np.array([split_of(mark.near_dup_cluster) for mark in marked])
             for split in SPLITS:
                 chosen = np.flatnonzero(splits == split)

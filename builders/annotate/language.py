@@ -39,10 +39,11 @@ import re
 import pycld2
 
 from builders.annotate.script import script_counts
+from schemas.record import PII_PLACEHOLDER, UNDETERMINED_LANGUAGE
 
 MIN_LETTERS = 3
 MIN_HIRAGANA_SHARE = 0.10
-UNDETERMINED = "und"
+UNDETERMINED = UNDETERMINED_LANGUAGE
 
 _LEGACY_CODES = {"iw": "he", "in": "id", "jw": "jv", "ji": "yi", "mo": "ro"}
 
@@ -51,7 +52,7 @@ _NOT_LANGUAGE = re.compile(
     r"|www\.\S+"
     r"|[\w.%+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|[@#][\w.-]+"  # @handles and #hashtags
-    r"|\[(?:EMAIL|PHONE|ID_NUMBER|BANK_CARD)\]"  # builders.annotate.pii placeholders
+    r"|" + PII_PLACEHOLDER  # builders.annotate.pii placeholders
 )
 
 _NONCHARACTERS = "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))

@@ -46,6 +46,8 @@ class BuildSummary:
     input_files: list[tuple[str, str]] = field(default_factory=list)
     # per shard: path, split, sha256, bytes, rows (filled once the shards are closed; the card and manifest use it)
     shard_files: list[dict[str, Any]] = field(default_factory=list)
+    # the `topics` config's ClassLabel names, in id order (``builders.write.topics.label_names``)
+    label_names: list[str] = field(default_factory=list)
 
     def count_rows(
         self,

@@ -10,6 +10,9 @@ Fingerprints (all SHA-256, hex):
 - ``data``: the sorted ``path<TAB>sha256`` lines of the shards (the bytes users download);
 - ``records``: the sorted ``id<TAB>record_sha256`` lines, a record's hash taken over its canonical JSON
   (independent of the parquet encoding: two builds with the same rows have the same records fingerprint).
+
+It also lists the versions of the taggers that made `script`, `language`, `language_score` and `pii_masked`
+(``taggers``: ``builders.annotate.TAGGER_VERSIONS``) and the `topics` ClassLabel names in id order (``label_names``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from builders import __version__
+from builders.annotate import TAGGER_VERSIONS
 from builders.common.configs import config_filters
 from builders.common.dataset import DATASET_NAME, DATASET_VERSION
 from builders.common.summary import BuildSummary
@@ -202,6 +206,8 @@ def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
         "dataset": DATASET_NAME,
         "dataset_version": DATASET_VERSION,
         "builder_version": __version__,
+        "taggers": dict(sorted(TAGGER_VERSIONS.items())),
+        "label_names": list(summary.label_names),
         "schema": {"fingerprint": schema_fingerprint(), "fields": schema_fields()},
         "input": {"fingerprint": input_fingerprint(summary.input_files), "files": len(summary.input_files)},
         "data_fingerprint": data_fingerprint(shards),
