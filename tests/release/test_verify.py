@@ -10,6 +10,7 @@ import pytest
 
 from builders.build import build
 from builders.commands import main
+from builders.common.dataset import DATASET_VERSION
 from builders.release.verify import verify
 from tests.helpers import write_corpus
 
@@ -35,10 +36,10 @@ def first_shard(folder: Path) -> Path:
 
 def test_an_intact_build_verifies(pristine: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     raw, out = pristine
-    report = verify(out, version="0.1.0", raw=raw)
+    report = verify(out, version=DATASET_VERSION, raw=raw)
     assert report.ok, report.format()
-    assert main(["verify", str(out), "--version", "0.1.0", "--raw", str(raw)]) == 0
-    assert capsys.readouterr().out.startswith(f"OK: {out} is zh-rss-posts 0.1.0")
+    assert main(["verify", str(out), "--version", DATASET_VERSION, "--raw", str(raw)]) == 0
+    assert capsys.readouterr().out.startswith(f"OK: {out} is zh-rss-posts {DATASET_VERSION}")
 
 
 def test_a_flipped_byte_fails(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,15 +68,17 @@ def test_an_extra_shard_fails(copy: Path) -> None:
 
 def test_a_wrong_version_fails(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(copy), "--version", "1.2.0"]) == 1
-    assert f"wrong version: {copy} holds version 0.1.0, expected 1.2.0" in capsys.readouterr().err
+    assert f"wrong version: {copy} holds version {DATASET_VERSION}, expected 1.2.0" in capsys.readouterr().err
 
 
 def test_a_readme_with_another_version_fails(copy: Path) -> None:
     readme = copy / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8").replace("version: 0.1.0", "version: 0.2.0"), encoding="utf-8")
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(f"version: {DATASET_VERSION}", "version: 0.2.0"), encoding="utf-8"
+    )
     problems = verify(copy).problems
     assert "file README.md differs from the manifest" in " ".join(problems)
-    assert any("README config default says version 0.2.0, manifest 0.1.0" in p for p in problems)
+    assert any(f"README config default says version 0.2.0, manifest {DATASET_VERSION}" in p for p in problems)
 
 
 def test_a_tampered_manifest_fails(copy: Path) -> None:
