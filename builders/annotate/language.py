@@ -50,7 +50,10 @@ _LEGACY_CODES = {"iw": "he", "in": "id", "jw": "jv", "ji": "yi", "mo": "ro"}
 _NOT_LANGUAGE = re.compile(
     r"(?:https?|ftp)://\S+"  # URLs
     r"|www\.\S+"
-    r"|[\w.%+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    # e-mail addresses; a match starts only where a run of local-part characters starts: without the lookbehind a
+    # long run with no `@` (a Chinese paragraph is one `\w` run up to its first punctuation) is rescanned from
+    # every position, quadratic (100,000 characters took 81 s); with it the search is linear and finds the same
+    r"|(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|[@#][\w.-]+"  # @handles and #hashtags
     r"|" + PII_PLACEHOLDER  # builders.annotate.pii placeholders
 )
