@@ -126,7 +126,7 @@ def test_a_build_with_every_post_quarantined_still_verifies(tmp_path: Path) -> N
 def test_topics_label_names_that_differ_from_the_manifest_fail(copy: Path) -> None:
     manifest = json.loads((copy / "MANIFEST.json").read_text(encoding="utf-8"))
     assert manifest["label_names"][:2] == ["金融", "社交媒体"]
-    assert manifest["taggers"] == {"language": 1, "pii": 1, "script": 1}
+    assert manifest["taggers"] == {"language": 2, "pii": 1, "script": 1}
     assert set(manifest["counts"]["per_config"]["topics"]) <= {"train", "validation", "test"}
     assert manifest["counts"]["per_config"]["topics"] == manifest["counts"]["per_config"]["default"]
     card = copy / "README.md"
