@@ -12,6 +12,7 @@ import pytest
 from builders.build import build
 from builders.commands import main
 from builders.common.configs import config_name
+from builders.common.dataset import DATASET_VERSION
 from builders.common.identity import record_id
 from builders.describe.manifest import schema_fingerprint
 from builders.release.diff import diff_builds, schema_changes
@@ -69,7 +70,7 @@ def test_reports_exactly_the_added_removed_and_changed_posts(builds: dict) -> No
         assert {"text", "char_count", "raw_sha256"} <= set(fields)
     assert result.schema_changes == []
     assert result.required is Bump.MINOR
-    assert not result.version_ok  # both builds say 0.1.0
+    assert not result.version_ok  # both builds say DATASET_VERSION
 
 
 def test_counts_per_config_move_by_the_posts_added_and_removed(builds: dict) -> None:
@@ -135,7 +136,8 @@ def test_cli_prints_the_diff_and_checks_the_version(builds: dict, capsys: pytest
         assert f"+ {record_id(raw_path)} {raw_path}" in out
     assert "added records: 2" in out and "removed records: 2" in out and "changed records: 2" in out
     assert "minimum bump: minor" in out
-    assert "version: 0.1.0 -> 0.1.0 is NOT enough: needs at least 0.2.0" in out
+    major, minor, _ = (int(part) for part in DATASET_VERSION.split("."))
+    assert f"version: {DATASET_VERSION} -> {DATASET_VERSION} is NOT enough: needs at least {major}.{minor + 1}.0" in out
     assert main(["diff", str(builds["old"]), str(builds["new"]), "--check"]) == 1
     assert main(["diff", str(builds["old"]), str(builds["root"] / "missing")]) == 2
 
