@@ -7,9 +7,9 @@ import typing
 from datetime import datetime
 from typing import Any, Literal
 
-from datasets import Features, List, Value
+from datasets import ClassLabel, Features, List, Value
 
-from schemas.record import Int32, Post
+from schemas.record import Float32, Int32, Post
 
 TIMESTAMP_DTYPE = "timestamp[us, tz=UTC]"
 
@@ -53,7 +53,7 @@ def value_for(annotation: Any, field_metadata: tuple[Any, ...] = ()) -> Value | 
     if bare is int:
         return Value("int32" if Int32 in metadata else "int64")
     if bare is float:
-        return Value("float64")
+        return Value("float32" if Float32 in metadata else "float64")
     if bare is datetime:
         return Value(TIMESTAMP_DTYPE)
     raise TypeError(f"no HF feature for {annotation!r}")
@@ -67,3 +67,8 @@ def post_features() -> Features:
 
 
 FEATURES: Features = post_features()
+
+
+def topics_features(names: list[str], columns: tuple[str, ...] = ("id", "text", "label")) -> Features:
+    """Features of the `topics` config: ``columns`` of a row, `label` a ClassLabel over the topic ``names``."""
+    return Features({name: ClassLabel(names=list(names)) if name == "label" else FEATURES[name] for name in columns})

@@ -17,7 +17,18 @@ import polars as pl
 from schemas.boilerplate import all_phrases
 from schemas.characters import INVISIBLE_RANGES
 from schemas.markup import HTML_ELEMENTS, element_alternation
-from schemas.record import DATE_KINDS, HTTP_URL, RECORD_ID, SHA256, STOCK_CODE
+from schemas.record import (
+    DATE_KINDS,
+    HAN_CHARACTER,
+    HTTP_URL,
+    LANGUAGE_CODE,
+    PII_PLACEHOLDERS,
+    RECORD_ID,
+    SCRIPTS,
+    SHA256,
+    STOCK_CODE,
+    UNDETERMINED_LANGUAGE,
+)
 from schemas.regex_checks import forbid, forbid_any, forbid_outside_code, nfc_mask, small_classes
 
 EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -56,6 +67,11 @@ class PostMetadata(pa.DataFrameModel):
     text: str = pa.Field()
     char_count: pl.Int32 = pa.Field(ge=0)
     empty_body: bool = pa.Field()
+    script: str = pa.Field(isin=list(SCRIPTS))
+    language: str = pa.Field(str_matches=LANGUAGE_CODE)
+    language_score: pl.Float32 = pa.Field(in_range={"min_value": 0.0, "max_value": 1.0})
+    pii_masked: pl.Int32 = pa.Field(ge=0)
+    label: pl.Int32 = pa.Field(ge=0)
     truncated: bool = pa.Field()
     editor: str = pa.Field(nullable=True, str_matches=TRIMMED)
     byline: str = pa.Field(nullable=True, str_matches=TRIMMED)
@@ -104,6 +120,24 @@ class PostMetadata(pa.DataFrameModel):
     @pa.dataframe_check
     def empty_body_iff_no_text(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("empty_body") == (pl.col("char_count") == 0))
+
+    @pa.dataframe_check
+    def script_none_iff_no_han_character(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        # HAN_CHARACTER is built from HAN_RANGES, the script tagger's own definition of a Han character
+        return data.lazyframe.select((pl.col("script") == "none") == ~pl.col("text").str.contains(HAN_CHARACTER))
+
+    @pa.dataframe_check
+    def undetermined_language_scores_zero(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        undetermined = pl.col("language") == UNDETERMINED_LANGUAGE
+        return data.lazyframe.select(~undetermined | (pl.col("language_score") == 0))
+
+    @pa.dataframe_check
+    def pii_masked_at_most_placeholders(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        # every masked item left one placeholder in `text`, and a placeholder is never masked again
+        placeholders = pl.sum_horizontal(
+            pl.col("text").str.count_matches(placeholder, literal=True) for placeholder in PII_PLACEHOLDERS.values()
+        )
+        return data.lazyframe.select(pl.col("pii_masked") <= placeholders)
 
 
 class PostBody(pa.DataFrameModel):

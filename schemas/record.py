@@ -20,9 +20,44 @@ SHA256 = r"^[0-9a-f]{64}$"
 # A stock id as Sina tags it: exchange letters, then the code (`sh601899`, `hk00700`, `usAAPL`, `gb.dji`).
 STOCK_CODE = r"[a-z]{2}[0-9A-Za-z.]{1,10}"
 
+# Han script of a text (ISO 15924): `builders.annotate.script` decides it, `schemas.frames` checks it.
+Script = Literal["Hans", "Hant", "mixed", "none"]
+SCRIPTS: tuple[str, ...] = get_args(Script)
+#: Inclusive code point ranges counted as Han characters, by the script tagger and by the pandera rule that
+#: `script == "none"` iff the text has none: 々, 〇, Extension A, Unified Ideographs, Compatibility,
+#: Extensions B-F, I and Compatibility Supplement, Extensions G-H. Radicals and strokes are not.
+HAN_RANGES: tuple[tuple[int, int], ...] = (
+    (0x3005, 0x3005),
+    (0x3007, 0x3007),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+    (0x30000, 0x323AF),
+)
+#: A regex class of the characters of HAN_RANGES, written with the characters themselves so that Python's `re`
+#: and polars' Rust `regex` read it alike.
+HAN_CHARACTER = "[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in HAN_RANGES) + "]"
+# The language code of a record: ISO 639-1, or `und` when the identifier cannot tell.
+UNDETERMINED_LANGUAGE = "und"
+LANGUAGE_CODE = r"^([a-z]{2}|und)$"
+#: What the PII masker writes in `text` in place of each category it masks (`builders.annotate.pii`). Bracketed
+#: upper-case words: no `@`, no digit, so a placeholder is never detected again (masking is idempotent).
+PII_PLACEHOLDERS: dict[str, str] = {
+    "email": "[EMAIL]",
+    "phone": "[PHONE]",
+    "id_number": "[ID_NUMBER]",
+    "bank_card": "[BANK_CARD]",
+}
+PII_PLACEHOLDER = "|".join(re.escape(placeholder) for placeholder in PII_PLACEHOLDERS.values())
+
 
 class Int32:
     """Marker: store this integer as a 32-bit column."""
+
+
+class Float32:
+    """Marker: store this float as a 32-bit column."""
 
 
 # The dataset's one URL rule (absolute http(s) with a host; no userinfo, no IPv6 literal, numeric port):
@@ -73,6 +108,29 @@ class Post(BaseModel):
     text: str = Field(description="The cleaned body: the author's words, one paragraph per line, NFC, no markup.")
     char_count: Annotated[int, Int32] = Field(ge=0, description="Length of `text` in Unicode code points.")
     empty_body: bool = Field(description="True when the post has no text of its own (e.g. image-only posts).")
+    script: Script = Field(
+        description="Han script of `text` (ISO 15924): `Hans`, `Hant`, `mixed`, or `none` when it has no Han "
+        "character; decided from OpenCC's character tables, the text is never converted.",
+    )
+    language: str = Field(
+        pattern=LANGUAGE_CODE,
+        description="Language of `text` (ISO 639-1, `zh` for both scripts) from CLD2; `und` when undetermined.",
+    )
+    language_score: Annotated[float, Float32] = Field(
+        ge=0.0,
+        le=1.0,
+        description="CLD2's share (0-1) of the text's UTF-8 bytes in `language`; 0 when `language` is `und`.",
+    )
+    pii_masked: Annotated[int, Int32] = Field(
+        ge=0,
+        description="Personal data items masked in `text` (e-mail, mobile, ID and bank card numbers), in total; "
+        "each is replaced by its placeholder (`[EMAIL]`, `[PHONE]`, `[ID_NUMBER]`, `[BANK_CARD]`).",
+    )
+    label: Annotated[int, Int32] = Field(
+        ge=0,
+        description="Topic id of `category`: its index in the `topics` config's ClassLabel names, which are "
+        "append-only across releases (an id never changes meaning).",
+    )
     truncated: bool = Field(description="True when the feed cut the body off mid-text.")
     editor: str | None = Field(description="Responsible editor named in the body (Sina 责任编辑, 财联社 编辑).")
     byline: str | None = Field(description="Named writer of the piece when the body states it (reporter, answerer).")

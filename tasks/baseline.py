@@ -3,8 +3,9 @@
     .venv/bin/python tasks/baseline.py DATASET_DIR            # a built dataset folder (`zh-rss-posts build`)
     .venv/bin/python tasks/baseline.py DATASET_DIR --eval-split validation
 
-Loads the `topics` config (`text` and a `label` ClassLabel over the top-level categories, duplicates
-excluded); a build without that config falls back to the default config and its `category` column (label
+Loads the `topics` config (`id`, `text` and `label`, a ClassLabel over the top-level categories whose ids
+never change across releases; duplicates excluded), so the label ids are the dataset's own; a build without
+that config (before 1.0.0) falls back to the default config and its `category` column (label
 ids then follow the sorted category names). Fits on `train`, prints accuracy and macro-F1 on the test split
 (or `--eval-split`), with the class counts and the run time. Deterministic: the vectoriser has no
 randomness and the solver (liblinear, one-vs-rest) is seeded, so the same build gives the same figures.
@@ -16,6 +17,7 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - start
     print(f"dataset: {args.dataset} (config {config}; {len(names)} labels: {', '.join(names)})")
     print(f"train: {len(y_train)} posts; {args.eval_split}: {len(y_eval)} posts")
+    for name, labels in (("train", y_train), (args.eval_split, y_eval)):
+        counts = Counter(labels)
+        print(f"classes in {name}: " + ", ".join(f"{names[label]} {counts[label]}" for label in sorted(counts)))
     if len(y_eval) < 30:
         print(f"warning: {len(y_eval)} evaluation posts: these figures are anecdotal, not a benchmark")
     print(f"char {args.ngrams[0]}-{args.ngrams[1]}-gram TF-IDF + one-vs-rest logistic regression (seed {args.seed})")

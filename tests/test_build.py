@@ -13,7 +13,7 @@ from datasets import Features, load_dataset
 from builders.commands import main
 from builders.pipeline.discover import discover
 from builders.release.validate import check_frame, load_frame
-from schemas.features import FEATURES
+from schemas.features import FEATURES, topics_features
 from schemas.frames import PostMetadata
 
 
@@ -34,12 +34,15 @@ def test_every_real_file_becomes_a_record(real_sample: Path, real_build: Path) -
 def test_every_config_loads_with_exact_features(real_build: Path, tmp_path: Path) -> None:
     meta = card_yaml(real_build)
     names = [c["config_name"] for c in meta["configs"]]
-    assert {"default", "all", "finance", "social_media", "new_media"} <= set(names)
+    assert {"default", "all", "topics", "finance", "social_media", "new_media"} <= set(names)
     assert all(name.isascii() for name in names)
     for name in names:
         dataset = load_dataset(str(real_build), name, cache_dir=str(tmp_path / "cache"))
         for split in dataset.values():
-            assert split.features == FEATURES
+            if name == "topics":
+                assert split.features == topics_features(list(split.features["label"].names))
+            else:
+                assert split.features == FEATURES
             assert split.num_rows > 0 or name != "default"
 
 

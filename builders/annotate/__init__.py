@@ -38,11 +38,11 @@ TAGGERS: Mapping[str, Tagger] = MappingProxyType(
     {
         "pii": Tagger("pii", 1, mask_pii),
         "script": Tagger("script", 1, script_of),
-        "language": Tagger("language", 1, language_of),
+        "language": Tagger("language", 2, language_of),  # 2: e-mail removal as the PII rule (linear)
     }
 )
 
-#: `{"pii": 1, "script": 1, "language": 1}`: what a build records next to the fields.
+#: `{"pii": 1, "script": 1, "language": 2}`: what a build records next to the fields.
 TAGGER_VERSIONS: Mapping[str, int] = MappingProxyType({name: t.version for name, t in TAGGERS.items()})
 
 

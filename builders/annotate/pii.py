@@ -55,12 +55,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-PLACEHOLDERS: dict[str, str] = {
-    "email": "[EMAIL]",
-    "phone": "[PHONE]",
-    "id_number": "[ID_NUMBER]",
-    "bank_card": "[BANK_CARD]",
-}
+from schemas.record import PII_PLACEHOLDERS
+
+PLACEHOLDERS: dict[str, str] = PII_PLACEHOLDERS
 CATEGORIES: tuple[str, ...] = tuple(PLACEHOLDERS)
 
 MIN_BIRTH = date(1900, 1, 1)

@@ -16,7 +16,8 @@ exactly one class:
   shared), characters the two tables disagree on (`麽`), and characters neither table lists
   (most rare ideographs, Japanese-only forms such as `気`).
 
-A **Han character** is a code point in U+3005 (々), U+3007 (〇), U+3400–4DBF (Extension A),
+A **Han character** is a code point of `schemas.record.HAN_RANGES` (the pandera rules use the same
+definition): U+3005 (々), U+3007 (〇), U+3400–4DBF (Extension A),
 U+4E00–9FFF (Unified Ideographs), U+F900–FAFF (Compatibility), U+20000–2FA1F (Extensions B–F, I and
 Compatibility Supplement) or U+30000–323AF (Extensions G–H). Radicals and strokes are not.
 
@@ -43,25 +44,14 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-Script = Literal["Hans", "Hant", "mixed", "none"]
+from schemas.record import HAN_RANGES, Script
 
 MIXED_MIN_CHARS = 2
 MIXED_MIN_SHARE = 0.10
-
-#: Inclusive code point ranges counted as Han characters.
-HAN_RANGES: tuple[tuple[int, int], ...] = (
-    (0x3005, 0x3005),
-    (0x3007, 0x3007),
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x2FA1F),
-    (0x30000, 0x323AF),
-)
 
 _OTHER, _SHARED, _SIMPLIFIED, _TRADITIONAL = 0, 1, 2, 3
 

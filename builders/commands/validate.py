@@ -10,17 +10,25 @@ from builders.commands.arguments import add_dataset_argument, not_a_build
 
 
 def run(args: argparse.Namespace) -> int:
-    from builders.release.validate import PublishedSchemaError, check_frame, format_violations, load_frame
+    from builders.release.validate import (
+        PublishedSchemaError,
+        card_header,
+        check_frame,
+        format_violations,
+        label_names_of,
+        load_frame,
+    )
 
     folder = Path(args.dir)
     if not_a_build(folder):
         return 2
     try:
         frame = load_frame(folder)
+        names = label_names_of(card_header(folder))
     except PublishedSchemaError as error:
         print(f"FAILED: {folder} is not published as FEATURES: {error}", file=sys.stderr)
         return 1
-    violations = check_frame(frame)
+    violations = check_frame(frame, label_names=names)
     print(format_violations(violations, frame.height))
     return 1 if violations else 0
 

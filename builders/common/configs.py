@@ -1,4 +1,5 @@
-"""Dataset configs: `default`, `all` and one per top-level category, each an ASCII name selected by filters."""
+"""Dataset configs: `default`, `all`, `topics` and one per top-level category, each an ASCII name selected by
+filters; `topics` also selects columns (`id`, `text`, `label`, the label a ClassLabel over the topic names)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ CATEGORY_CONFIG_NAMES: dict[str, str] = {
     "设计": "design",
     "生活": "lifestyle",
 }
-RESERVED = frozenset({"default", "all"})
+TOPICS_CONFIG = "topics"
+TOPICS_COLUMNS: tuple[str, ...] = ("id", "text", "label")
+#: Configs that load some columns only (every other config loads every column).
+CONFIG_COLUMNS: dict[str, tuple[str, ...]] = {TOPICS_CONFIG: TOPICS_COLUMNS}
+RESERVED = frozenset({"default", "all", TOPICS_CONFIG})
 NOT_DUPLICATE = ["is_duplicate", "==", False]
 # A config: its parquet filters (None: every row), and the same rule as a predicate over (category, is_duplicate).
 ConfigRule = tuple[list[list[Any]] | None, Callable[[str, bool], bool]]
@@ -39,10 +44,12 @@ def config_name(category: str) -> str:
 
 
 def config_filters(categories: Iterable[str]) -> dict[str, ConfigRule]:
-    """Every config of a build with these categories: ``default``, ``all``, then one per category."""
+    """Every config of a build with these categories: ``default``, ``all``, ``topics`` (the default config's rows,
+    ``TOPICS_COLUMNS`` only), then one per category."""
     configs: dict[str, ConfigRule] = {
         "default": ([NOT_DUPLICATE], lambda category, duplicate: not duplicate),
         "all": (None, lambda category, duplicate: True),
+        TOPICS_CONFIG: ([NOT_DUPLICATE], lambda category, duplicate: not duplicate),
     }
     for category in sorted(set(categories)):
         configs[config_name(category)] = (

@@ -7,7 +7,7 @@ moves it lives in ``builders.common.semver``. The builder package's own version 
 from __future__ import annotations
 
 DATASET_NAME = "zh-rss-posts"
-DATASET_VERSION = "0.1.0"
+DATASET_VERSION = "1.0.0"  # 1.0.0: script, language, language_score, pii_masked, label (a schema change)
 PRETTY_NAME = "zh-rss-posts"
 LICENSE_NAME = "third-party-texts"
 LICENSE_FILE = "LICENSE.md"

@@ -70,6 +70,8 @@ class BuildSummary:
     dedup_threshold: float | None = None  # the near-duplicate threshold the build ran with
     cleaning: dict[str, dict[str, int]] = field(default_factory=dict)  # rule -> posts, lines, chars, fields
     empty_bodies: int = 0  # records whose body has no text of its own (image or link only), apart from quarantine
+    # the `topics` config's ClassLabel names, in id order (``builders.write.topics.label_names``)
+    label_names: list[str] = field(default_factory=list)
 
     def count_rows(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
@@ -17,9 +18,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import yaml
-from datasets import DatasetInfo, List, SplitDict, SplitInfo
+from datasets import DatasetInfo, Features, List, SplitDict, SplitInfo
 
-from builders.common.configs import config_filters, config_name
+from builders.annotate import TAGGER_VERSIONS
+from builders.common.configs import CONFIG_COLUMNS, TOPICS_CONFIG, config_filters, config_name
 from builders.common.dataset import DATASET_VERSION, LICENSE_FILE, LICENSE_NAME, LICENSE_NOTICE, PRETTY_NAME, TAGS
 from builders.common.identity import SPLITS
 from builders.common.summary import BuildSummary
@@ -28,8 +30,8 @@ from builders.describe.cleaning import cleaning_table
 from builders.describe.dedup_section import dedup_markdown
 from builders.describe.manifest import cache_key, data_fingerprint
 from builders.describe.stats import STATS_DIR, load_stats, shard_paths, stats_of
-from schemas.features import FEATURES, is_nullable
-from schemas.record import Post
+from schemas.features import FEATURES, is_nullable, topics_features
+from schemas.record import PII_PLACEHOLDERS, UNDETERMINED_LANGUAGE, Post
 
 BLOCK = re.compile(r"<!-- build:(?P<name>[a-z_]+) -->\n(?P<body>.*?)<!-- /build:(?P=name) -->", re.DOTALL)
 EXAMPLE_TEXT_CHARS = 200
@@ -39,8 +41,42 @@ def card_template() -> str:
     return resources.files("builders").joinpath("DATASET_CARD.md").read_text(encoding="utf-8")
 
 
-def yaml_header(summary: BuildSummary) -> dict[str, Any]:
-    """The card's YAML metadata block, as a dict."""
+MIN_LANGUAGE_SHARE = 0.01  # a language (or language and script) with at least this share of records is listed
+
+
+def ranked_items(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Most records first, ties by key (stats.json stores its dicts with sorted keys)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def bcp47(language: str, script: str) -> str:
+    """The BCP-47 tag of a record's language and script: `zh-Hans`, `zh-Hant`, `zh` (mixed or no Han script),
+    or the language alone (a Japanese text's kanji do not make a script tag)."""
+    if language == "zh" and script in ("Hans", "Hant"):
+        return f"zh-{script}"
+    return language
+
+
+def language_tags(stats: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """The YAML `language` (ISO 639-1 codes) and `language_details` (BCP-47 tags) lists: every language, and
+    every language and script, with at least ``MIN_LANGUAGE_SHARE`` of the records, most records first."""
+    languages = (stats or {}).get("languages")
+    if not languages or not stats or not stats["records"]:
+        return ["zh"], ["zh-Hans"]
+    least = MIN_LANGUAGE_SHARE * stats["records"]
+    codes = [
+        code for code, n in ranked_items(languages["per_language"]) if n >= least and code != UNDETERMINED_LANGUAGE
+    ]
+    tags: Counter[str] = Counter()
+    for entry in languages["per_language_script"]:
+        if entry["language"] != UNDETERMINED_LANGUAGE:
+            tags[bcp47(entry["language"], entry["script"])] += entry["records"]
+    details = [tag for tag, n in sorted(tags.items(), key=lambda item: (-item[1], item[0])) if n >= least]
+    return codes or ["zh"], details or ["zh-Hans"]
+
+
+def yaml_header(summary: BuildSummary, stats: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The card's YAML metadata block, as a dict (``stats``: the build's ``stats.json``, for the languages)."""
     configs = []
     infos = []
     for name, (filters, keep) in config_filters(summary.per_category).items():
@@ -58,21 +94,28 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
             entry["default"] = True
         if filters is not None:
             entry["filters"] = filters
+        if name in CONFIG_COLUMNS:
+            entry["columns"] = list(CONFIG_COLUMNS[name])
         configs.append(entry)
         splits = SplitDict()
         for split in present:
             splits.add(SplitInfo(name=split, num_bytes=sizes[split][1], num_examples=sizes[split][0]))
         info = DatasetInfo(
-            features=FEATURES, splits=splits, config_name=name, dataset_size=sum(s.num_bytes for s in splits.values())
+            features=config_features(name, summary.label_names),
+            splits=splits,
+            config_name=name,
+            dataset_size=sum(s.num_bytes for s in splits.values()),
         )
         infos.append(info._to_yaml_dict())
+    languages, details = language_tags(stats)
     return {
         "pretty_name": PRETTY_NAME,
-        "language": ["zh"],
+        "language": languages,
+        "language_details": details,
         "license": "other",
         "license_name": LICENSE_NAME,
         "license_link": LICENSE_FILE,
-        "multilinguality": "monolingual",
+        "multilinguality": "multilingual" if len(languages) > 1 else "monolingual",
         "annotations_creators": ["no-annotation"],
         "language_creators": ["found"],
         "source_datasets": ["original"],
@@ -83,6 +126,13 @@ def yaml_header(summary: BuildSummary) -> dict[str, Any]:
         "configs": configs,
         "dataset_info": infos,
     }
+
+
+def config_features(name: str, label_names: list[str]) -> Features:
+    """The Features a config loads: every column, or the `topics` columns with `label` a ClassLabel."""
+    if name == TOPICS_CONFIG:
+        return topics_features(label_names, CONFIG_COLUMNS[name])
+    return FEATURES
 
 
 def size_category(rows: int) -> str:
@@ -183,7 +233,11 @@ def example_block(folder: Path) -> str:
 
 
 def configs_block(summary: BuildSummary) -> str:
-    meaning = {"default": "every canonical record (duplicates left out)", "all": "every record, duplicates kept"}
+    meaning = {
+        "default": "every canonical record (duplicates left out)",
+        "all": "every record, duplicates kept",
+        TOPICS_CONFIG: "the default config's records, columns `id`, `text`, `label` (a ClassLabel over the topics)",
+    }
     rows = []
     for name, (_, keep) in config_filters(summary.per_category).items():
         sizes = config_sizes(summary, keep)
@@ -223,6 +277,43 @@ def lengths_block(stats: dict[str, Any]) -> str:
     return f"Length of `text` in characters ({stats['length']['unit']}).\n\n" + header + "\n" + "\n".join(lines)
 
 
+def language_script_block(stats: dict[str, Any]) -> str:
+    languages = stats.get("languages")
+    if not languages:
+        return "(no language figures in this build's stats.json)"
+    total = stats["records"] or 1
+    rows = "\n".join(
+        f"| `{e['language']}` | `{e['script']}` | `{bcp47(e['language'], e['script'])}` | {e['records']} | "
+        f"{100 * e['records'] / total:.1f}% |"
+        for e in languages["per_language_script"]
+    )
+    per_language = ", ".join(f"`{code}` {n}" for code, n in ranked_items(languages["per_language"]))
+    per_script = ", ".join(f"`{script}` {n}" for script, n in ranked_items(languages["per_script"]))
+    return (
+        f"Records per language and script (all {stats['records']} records, duplicates included).\n\n"
+        "| language | script | BCP-47 | records | share |\n|---|---|---|---:|---:|\n" + rows + "\n\n"
+        f"- per language: {per_language}\n- per script: {per_script}\n"
+        f"- the YAML `language` and `language_details` list those with at least {MIN_LANGUAGE_SHARE:.0%} of the records"
+    )
+
+
+PII_LABELS = {"email": "e-mail", "phone": "mobile", "id_number": "ID number", "bank_card": "bank card"}
+
+
+def pii_block(stats: dict[str, Any]) -> str:
+    pii = stats.get("pii")
+    if not pii:
+        return "(no PII figures in this build's stats.json)"
+    rows = "\n".join(
+        f"| {PII_LABELS.get(category, category)} | `{PII_PLACEHOLDERS[category]}` | {c['records']} | {c['items']} |"
+        for category, c in pii["per_category"].items()
+    )
+    return (
+        f"{pii['records']} record(s) had personal data masked, {pii['items']} item(s) in all (`pii_masked`).\n\n"
+        "| category | placeholder | records with any | items masked |\n|---|---|---:|---:|\n" + rows
+    )
+
+
 def quarantine_block(stats: dict[str, Any]) -> str:
     reasons = stats["quarantine"]["reasons"]
     if not reasons:
@@ -250,6 +341,10 @@ def plots_block(stats: dict[str, Any]) -> str:
     return "\n\n".join(
         f"![{PLOT_CAPTIONS.get(name, name)}]({STATS_DIR}/{plots[name]})" for name in order if name in plots
     )
+
+
+def taggers_block() -> str:
+    return ", ".join(f"`{name}` {version}" for name, version in sorted(TAGGER_VERSIONS.items()))
 
 
 def pin_block() -> str:
@@ -289,6 +384,9 @@ def figures(summary: BuildSummary, folder: Path) -> dict[str, str]:
         "dates": dates_block(stats),
         "lengths": lengths_block(stats),
         "quarantine": quarantine_block(stats),
+        "language_script": language_script_block(stats),
+        "pii_counts": pii_block(stats),
+        "taggers": taggers_block(),
         "plots": plots_block(stats),
         "pin": pin_block(),
         "citation": citation_block(),
@@ -318,7 +416,10 @@ class _NoAliasDumper(yaml.SafeDumper):
 
 
 def write_card(folder: Path, summary: BuildSummary) -> None:
-    header = yaml.dump(yaml_header(summary), Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=1000)
+    stats = load_stats(folder) or stats_of(folder)
+    header = yaml.dump(
+        yaml_header(summary, stats), Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=1000
+    )
     body = render_card(card_template(), figures(summary, folder))
     (folder / "README.md").write_text(f"---\n{header}---\n\n{body}", encoding="utf-8")
     (folder / LICENSE_FILE).write_text(LICENSE_NOTICE, encoding="utf-8")

@@ -13,6 +13,8 @@ Fingerprints (all SHA-256, hex):
 
 ``ledger`` names the split ledger (``builders.write.ledger``: its SHA-256, how many ids, and the previous
 release it extends), ``routing`` how this build's records got their splits.
+It also lists the versions of the taggers that made `script`, `language`, `language_score` and `pii_masked`
+(``taggers``: ``builders.annotate.TAGGER_VERSIONS``) and the `topics` ClassLabel names in id order (``label_names``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from builders import __version__
+from builders.annotate import TAGGER_VERSIONS
 from builders.cleaners import cleaner_versions
 from builders.common.configs import config_filters
 from builders.common.dataset import DATASET_NAME, DATASET_VERSION
@@ -206,6 +209,8 @@ def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
         "dataset": DATASET_NAME,
         "dataset_version": DATASET_VERSION,
         "builder_version": __version__,
+        "taggers": dict(sorted(TAGGER_VERSIONS.items())),
+        "label_names": list(summary.label_names),
         "schema": {"fingerprint": schema_fingerprint(), "fields": schema_fields()},
         "input": {"fingerprint": input_fingerprint(summary.input_files), "files": len(summary.input_files)},
         "data_fingerprint": data_fingerprint(shards),

@@ -25,6 +25,7 @@ from builders.common.configs import config_name
 from builders.common.dataset import DATASET_VERSION
 from builders.common.identity import SPLITS
 from builders.describe.cleaning import read_cleaning
+from schemas.record import PII_PLACEHOLDERS
 
 STATS_DIR = "stats"
 STATS_FILE = "stats.json"
@@ -41,6 +42,9 @@ COLUMNS: tuple[str, ...] = (
     "is_duplicate",
     "near_dup_cluster",
     "cleaner",
+    "script",
+    "language",
+    "pii_masked",
 )
 
 
@@ -77,6 +81,18 @@ class Tallies:
     duplicates: int = 0
     lengths: list[pl.DataFrame] = field(default_factory=list)
     clusters: list[pl.DataFrame] = field(default_factory=list)
+    language_script: Counter[tuple[str, str]] = field(default_factory=Counter)
+    pii_records: int = 0
+    pii_items: int = 0
+    # PII category (email, phone, ...) -> [records with a placeholder of it, placeholders]
+    pii_per_category: dict[str, list[int]] = field(default_factory=lambda: {c: [0, 0] for c in PII_PLACEHOLDERS})
+
+    def add_pii_texts(self, texts: pl.Series) -> None:
+        """Count the placeholders of each PII category in the texts of records with ``pii_masked > 0``."""
+        for category, placeholder in PII_PLACEHOLDERS.items():
+            found = texts.str.count_matches(placeholder, literal=True)
+            self.pii_per_category[category][0] += int((found > 0).sum())
+            self.pii_per_category[category][1] += int(found.sum())
 
     def add(self, split: str, shard: pl.DataFrame) -> None:
         """Fold one shard (the ``COLUMNS`` of its rows) into the tallies."""
@@ -101,6 +117,9 @@ class Tallies:
         self.duplicates += int(shard["is_duplicate"].sum())
         self.lengths.append(shard.filter(pl.col("empty_body").fill_null(False).not_()).select("category", "char_count"))
         self.clusters.append(shard.group_by("near_dup_cluster").len())
+        self.language_script.update(_counts(shard, ["language", "script"]))
+        self.pii_records += int((shard["pii_masked"] > 0).sum())
+        self.pii_items += int(shard["pii_masked"].sum())
 
     def length_frame(self) -> pl.DataFrame:
         """(category, char_count) of every non-empty body, sorted by length."""
@@ -126,10 +145,15 @@ def _counts(frame: pl.DataFrame, keys: list[str]) -> Counter[Any]:
 
 
 def tally_shards(folder: Path) -> Tallies:
-    """Read the columns the statistics need (never the text), one shard at a time, into ``Tallies``."""
+    """Read the columns the statistics need, one shard at a time, into ``Tallies``; the text only of the records
+    that had PII masked (to count the placeholders per category)."""
     tallies = Tallies()
     for split, path in shard_paths(folder):
-        tallies.add(split, pl.read_parquet(path, columns=list(COLUMNS)))
+        shard = pl.read_parquet(path, columns=list(COLUMNS))
+        tallies.add(split, shard)
+        if shard["pii_masked"].sum():
+            masked = pl.scan_parquet(path).filter(pl.col("pii_masked") > 0).select("text").collect()
+            tallies.add_pii_texts(masked["text"])
     return tallies
 
 
@@ -184,6 +208,11 @@ def compute_stats(tallies: Tallies, quarantine: Counter[str]) -> dict[str, Any]:
     per_month = {
         datetime(year, month, 1).strftime("%Y-%m"): counts for (year, month), counts in tallies.per_month.items()
     }
+    per_language: Counter[str] = Counter()
+    per_script: Counter[str] = Counter()
+    for (language, script), count in tallies.language_script.items():
+        per_language[language] += count
+        per_script[script] += count
     lengths = tallies.length_frame()
     per_category_lengths = {
         category: length_summary(lengths.filter(pl.col("category") == category)["char_count"])
@@ -216,6 +245,23 @@ def compute_stats(tallies: Tallies, quarantine: Counter[str]) -> dict[str, Any]:
             "per_category": per_category_lengths,
         },
         "flags": {"empty_body": tallies.empty_body, "truncated": tallies.truncated},
+        "languages": {
+            "per_language": dict(ranked(per_language)),
+            "per_script": dict(ranked(per_script)),
+            "per_language_script": [
+                {"language": language, "script": script, "records": n}
+                for (language, script), n in ranked(tallies.language_script)
+            ],
+        },
+        "pii": {
+            "records": tallies.pii_records,
+            "items": tallies.pii_items,
+            "unit": "items: placeholders left in `text` by the masker, in the records with pii_masked > 0",
+            "per_category": {
+                category: {"records": records, "items": items}
+                for category, (records, items) in tallies.pii_per_category.items()
+            },
+        },
         "cleaners": dict(ranked(tallies.cleaners)),
         "duplicates": {
             "records": tallies.duplicates,

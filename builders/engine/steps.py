@@ -42,6 +42,7 @@ from builders.write.invariants import hold_to_rules
 from builders.write.ledger import LEDGER_NAME, merged, previous_ledger, route, write_ledger
 from builders.write.shards import ARROW_SCHEMA, rows_to_table
 from builders.write.splits import SplitRouter
+from builders.write.topics import label_names, previous_label_names, with_labels
 
 BATCH = 500
 AUDIT_SAMPLES = 50  # samples per rule in the audit trail (--audit)
@@ -517,16 +518,21 @@ class WriteDataset(EngineStep):
         self.audit = audit
         self.summary: Any = None
 
-    def _splits(self, marks: dict[str, DuplicateMark], old_ledger: dict[str, str]) -> tuple[dict[str, str], Routing]:
-        """Every record's split, routed by the previous release's ledger (a released record keeps its split)."""
+    def _splits(
+        self, marks: dict[str, DuplicateMark], old_ledger: dict[str, str]
+    ) -> tuple[dict[str, str], Routing, set[str]]:
+        """Every record's split, routed by the previous release's ledger (a released record keeps its split), and
+        the build's categories (the topic labels)."""
         clusters: dict[str, str] = {}
+        categories: set[str] = set()
         for task in range(self.parse_tasks):
-            for post_id in (
-                read_table(self.folder, f"parse/records/{task:05d}.parquet", ["id"]).column("id").to_pylist()
-            ):
+            table = read_table(self.folder, f"parse/records/{task:05d}.parquet", ["id", "category"])
+            categories.update(table.column("category").to_pylist())
+            for post_id in table.column("id").to_pylist():
                 mark = marks.get(post_id)
                 clusters[post_id] = mark.near_dup_cluster if mark else post_id
-        return route(clusters, old_ledger)
+        split_by_id, routing = route(clusters, old_ledger)
+        return split_by_id, routing, categories
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         folder = self.folder
@@ -546,7 +552,8 @@ class WriteDataset(EngineStep):
             files_seen=files + len(ignored), ignored=ignored, against=against_identity, dedup_threshold=self.threshold
         )
         summary.dedup = stats
-        split_by_id, summary.routing = self._splits(marks, old_ledger)
+        split_by_id, summary.routing, categories = self._splits(marks, old_ledger)
+        summary.label_names = label_names(categories, previous=previous_label_names(against))
         with staging_folder(Path(self.out_dir)) as work:
             data_dir = work / "data"
             data_dir.mkdir()
@@ -569,7 +576,8 @@ class WriteDataset(EngineStep):
                         seen += record_batch.num_rows
                         ids = record_batch.column("id").to_pylist()
                         marked = [marks.get(i) or DuplicateMark(False, None, i) for i in ids]
-                        router.write(pa.Table.from_batches([record_batch]), marked, [split_by_id[i] for i in ids])
+                        table = with_labels(pa.Table.from_batches([record_batch]), summary.label_names)
+                        router.write(table, marked, [split_by_id[i] for i in ids])
                 if seen != done["records"]:
                     raise EngineError(
                         f"work dir: parse task {task} holds {seen} records, its sidecar says {done['records']}"

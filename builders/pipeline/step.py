@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from builders.annotate import annotate
 from builders.cleaners import Cleaned, cleaner_for, counts_as_dict
 from builders.cleaners.html import UnparsableBody
 from builders.cleaners.urls import real_image
@@ -75,6 +76,8 @@ def build_post(data: bytes, raw_path: str) -> tuple[Post, Cleaned]:
         ) from None
     published_at, date_kind = parse_date(meta.date)
     found = cleaned.found
+    annotations = annotate(cleaned.text)  # PII masked; script and language of the masked text, the one that ships
+    text = annotations.text
     post_id = record_id(raw_path)
     try:
         return Post(
@@ -86,9 +89,14 @@ def build_post(data: bytes, raw_path: str) -> tuple[Post, Cleaned]:
             published_at=published_at,
             date_kind=date_kind,
             head_image=dataset_url(real_image(meta.head_image)) or dataset_url(real_image(meta.thumbnail)),
-            text=cleaned.text,
-            char_count=len(cleaned.text),
-            empty_body=not cleaned.text,
+            text=text,
+            char_count=len(text),
+            empty_body=not text,
+            script=annotations.script,
+            language=annotations.language,
+            language_score=annotations.language_score,
+            pii_masked=annotations.pii_total,
+            label=0,  # the topic id of `category`: set by the build once it knows every category (topics.with_labels)
             truncated=found.truncated,
             editor=found.editor,
             byline=found.byline,

@@ -12,10 +12,11 @@ import pandera.errors
 import pandera.polars as pa
 import polars as pl
 import pyarrow.parquet as pq
-from datasets import Features
+from datasets import ClassLabel, Features
 
+from builders.common.configs import CONFIG_COLUMNS, TOPICS_CONFIG
 from builders.release.verify import readme_header
-from schemas.features import FEATURES
+from schemas.features import FEATURES, topics_features
 from schemas.frames import PostBody, PostMetadata
 from schemas.regex_checks import nfc_suspects
 
@@ -77,10 +78,51 @@ def published_schema_problems(folder: Path, header: dict[str, Any], shards: list
         elif Features.from_arrow_schema(schema) != FEATURES:
             problems.append(f"shard {name} stores other Features in its metadata than FEATURES")
     for info in header.get("dataset_info", []):
+        name = info.get("config_name")
         declared = Features._from_yaml_list(info.get("features", []))
-        if declared != FEATURES:
-            problems.append(f"README dataset_info features of config {info.get('config_name')} differ from FEATURES")
+        if name == TOPICS_CONFIG:
+            label = declared.get("label")
+            names = list(label.names) if isinstance(label, ClassLabel) else []
+            if declared != topics_features(names, CONFIG_COLUMNS[name]):
+                problems.append(
+                    f"README dataset_info features of config {name} are not FEATURES' {list(CONFIG_COLUMNS[name])} "
+                    "with `label` a ClassLabel"
+                )
+        elif declared != FEATURES:
+            problems.append(f"README dataset_info features of config {name} differ from FEATURES")
+    configs = {config.get("config_name"): config for config in header.get("configs", [])}
+    for name, columns in CONFIG_COLUMNS.items():
+        if name in configs and configs[name].get("columns") != list(columns):
+            problems.append(f"README config {name} loads columns {configs[name].get('columns')}, not {list(columns)}")
     return problems
+
+
+def label_names_of(header: dict[str, Any]) -> list[str] | None:
+    """The `topics` config's ClassLabel names as the card declares them (None: the card has no topics config)."""
+    for info in header.get("dataset_info", []):
+        if info.get("config_name") == TOPICS_CONFIG:
+            label = Features._from_yaml_list(info.get("features", [])).get("label")
+            return list(label.names) if isinstance(label, ClassLabel) else []
+    return None
+
+
+def label_violations(frame: pl.DataFrame, names: list[str], max_examples: int = 3) -> list[Violation]:
+    """Every row's `label` names its `category` in the card's ClassLabel ``names`` (duplicates included)."""
+    named = frame.select(
+        "category",
+        "label",
+        pl.col("label")
+        .replace_strict(list(range(len(names))), names, default=None, return_dtype=pl.String)
+        .alias("name"),
+    )
+    wrong = named.filter(pl.col("name").is_null() | (pl.col("name") != pl.col("category")))
+    if wrong.is_empty():
+        return []
+    examples = [
+        f"label {label} ({name}) for category {category}"
+        for category, label, name in wrong.head(max_examples).iter_rows()
+    ]
+    return [Violation("topics", "label_names_category", "label", wrong.height, examples)]
 
 
 def load_frame(folder: Path) -> pl.DataFrame:
@@ -118,12 +160,13 @@ def _rule_order(model: type[pa.DataFrameModel]) -> dict[str, int]:
     return {name: rank for rank, name in reversed(list(enumerate(names)))}
 
 
-def check_frame(frame: pl.DataFrame, max_examples: int = 3) -> list[Violation]:
+def check_frame(frame: pl.DataFrame, max_examples: int = 3, label_names: list[str] | None = None) -> list[Violation]:
     """Run both models with data-level checks (eager frames: pandera checks data, not only the schema).
 
     ``PostMetadata`` (it holds uniqueness rules) sees the whole frame; ``PostBody``, whose rules hold row by row,
     runs on ``BODY_SLICES`` row slices. The runs go in parallel threads (polars releases the GIL); failure
-    cases are joined in row order, so counts and examples are those of one run over the whole frame."""
+    cases are joined in row order, so counts and examples are those of one run over the whole frame. With
+    ``label_names`` (the card's topics ClassLabel), every row's `label` must name its `category` there."""
     nfc_suspects()  # built once, before the threads
     body = frame.select(list(PostBody.to_schema().columns))
     size = -(-frame.height // BODY_SLICES) or 1
@@ -144,6 +187,8 @@ def check_frame(frame: pl.DataFrame, max_examples: int = 3) -> list[Violation]:
             examples = [str(v)[:160] for v in group["failure_case"].head(max_examples).to_list()]
             found_here.append(Violation(model.__name__, str(check), column, group.height, examples))
         violations += sorted(found_here, key=lambda v: order.get(v.check, -1))
+    if label_names is not None:
+        violations += label_violations(frame, label_names, max_examples)
     return violations
 
 

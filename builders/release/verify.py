@@ -5,7 +5,8 @@ Checks, each failing with a message that names the file and the two values:
 - every listed shard exists with its bytes, SHA-256 and row count; no unlisted file sits in ``data/``;
 - every shard's schema is the manifest's schema; data, records, per-split, per-config, duplicate and
   quarantine figures recomputed from the files equal the manifest's;
-- README.md: every config carries the manifest's version and cache key, and its split sizes match;
+- README.md: every config carries the manifest's version and cache key, and its split sizes match; the
+  `topics` config's ClassLabel names are the manifest's ``label_names``;
 - with ``--raw``: the input fingerprint recomputed from the raw posts equals the manifest's;
 - the split ledger (``split_ledger.parquet``) is well formed, holds every record in the split of its shard,
   and (with ``--against OLD``) keeps every id of OLD's ledger in OLD's split;
@@ -25,6 +26,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import yaml
 
+from builders.common.configs import TOPICS_CONFIG
 from builders.common.semver import SEMVER, SemVer
 from builders.describe.changelog import HISTORY_NAME
 from builders.describe.manifest import (
@@ -82,6 +84,14 @@ def content_of(manifest: dict[str, Any]) -> dict[str, Any]:
 def content_differences(entry: dict[str, Any], other: dict[str, Any]) -> list[str]:
     """The content keys on which two release entries differ."""
     return [key for key in CONTENT_KEYS if canonical_json(entry.get(key)) != canonical_json(other.get(key))]
+
+
+def _label_feature(features: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The `dtype` of the `label` feature in a card's YAML feature list, if any."""
+    for feature in features:
+        if feature.get("name") == "label" and isinstance(feature.get("dtype"), dict):
+            return feature["dtype"]
+    return None
 
 
 @dataclass
@@ -218,6 +228,10 @@ def _check_readme(folder: Path, manifest: dict[str, Any], report: Report) -> Non
     per_config = manifest["counts"]["per_config"]
     for info in header.get("dataset_info", []):
         name = info.get("config_name")
+        if name == TOPICS_CONFIG and "label_names" in manifest:
+            label = (info.get("features") and _label_feature(info["features"])) or {}
+            declared_names = list(label.get("class_label", {}).get("names", {}).values())
+            _same(report, f"README label names of config {name}", manifest["label_names"], declared_names)
         declared = {split["name"]: split["num_examples"] for split in info.get("splits", [])}
         _same(report, f"README split sizes of config {name}", per_config.get(name), declared)
 

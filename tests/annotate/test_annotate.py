@@ -20,7 +20,7 @@ FORBIDDEN = ("datasets", "pandera", "polars", "pyarrow", "datasketch", "matplotl
 
 
 def test_registry_names_and_versions() -> None:
-    assert dict(TAGGER_VERSIONS) == {"pii": 1, "script": 1, "language": 1}
+    assert dict(TAGGER_VERSIONS) == {"pii": 1, "script": 1, "language": 2}
     assert all(name == tagger.name for name, tagger in TAGGERS.items())
     assert PiiCounts._fields == CATEGORIES
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import shutil
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_task_yaml_pins_the_topics_config_and_its_functions_exist() -> None:
     assert task["task"] == "zh_rss_topics"
     assert task["dataset_path"] == "<org>/zh-rss-posts"
     assert task["dataset_name"] == "topics"
-    assert task["dataset_kwargs"] == {"revision": "v0.2.0"}
+    assert task["dataset_kwargs"] == {"revision": "v1.0.0"}
     assert task["output_type"] == "multiple_choice"
     assert (task["training_split"], task["validation_split"], task["test_split"]) == ("train", "validation", "test")
     assert task["doc_to_target"] == "label" and task["doc_to_choice"] == "choices"
@@ -84,12 +85,42 @@ def figures(output: str) -> tuple[float, float]:
     return accuracy, macro_f1
 
 
-def test_baseline_falls_back_to_category_on_a_build_without_topics(sample_build: Path) -> None:
+def without_topics(build: Path, target: Path) -> Path:
+    """A copy of a build whose card has no `topics` config (as builds before 1.0.0)."""
+    shutil.copytree(build, target)
+    text = (target / "README.md").read_text(encoding="utf-8")
+    _, header, body = text.split("---\n", 2)
+    meta = yaml.safe_load(header)
+    meta["configs"] = [c for c in meta["configs"] if c["config_name"] != "topics"]
+    meta["dataset_info"] = [i for i in meta["dataset_info"] if i["config_name"] != "topics"]
+    (target / "README.md").write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n{body}", encoding="utf-8")
+    return target
+
+
+def test_baseline_uses_the_topics_config_of_a_build(sample_build: Path) -> None:
     output = run_baseline(str(sample_build), "--eval-split", "train")
+    assert "config topics; 13 labels: 金融, 社交媒体, 新媒体, 学习, 游戏, 编程, 博客, 图片, 二次元" in output
+    assert "classes in train: 金融 " in output
+    accuracy, macro_f1 = figures(output)
+    assert 0.8 <= accuracy <= 1.0 and 0.8 <= macro_f1 <= 1.0  # its own training split, text only (no title)
+    assert run_baseline(str(sample_build), "--eval-split", "train") == output  # deterministic
+
+
+def test_baseline_falls_back_to_category_on_a_build_without_topics(sample_build: Path, tmp_path: Path) -> None:
+    folder = without_topics(sample_build, tmp_path / "old")
+    output = run_baseline(str(folder), "--eval-split", "train")
     assert "config default (category column)" in output
     accuracy, macro_f1 = figures(output)
-    assert accuracy == 1.0 and macro_f1 == 1.0  # on its own training split a char n-gram model is exact
-    assert run_baseline(str(sample_build), "--eval-split", "train") == output
+    assert (
+        accuracy == 1.0 and macro_f1 == 1.0
+    )  # on its own training split (title and text) a char n-gram model is exact
+
+
+def test_baseline_runs_on_the_real_sample_topics_config(real_build: Path) -> None:
+    output = run_baseline(str(real_build))
+    assert "config topics" in output and "test: 2 posts" in output
+    accuracy, macro_f1 = figures(output)
+    assert 0.0 <= accuracy <= 1.0 and 0.0 <= macro_f1 <= 1.0
 
 
 def test_baseline_reads_the_topics_config(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ from huggingface_hub import DatasetCard
 
 from builders.build import build
 from builders.common.dataset import DATASET_VERSION
+from builders.common.topics import TOPIC_NAMES
 from builders.describe.card import BLOCK, card_template, feature_type, fields_block, render_card
-from schemas.features import FEATURES
+from schemas.features import FEATURES, topics_features
 from schemas.record import FIELD_NAMES, Post
 from tests.helpers import make_post, write_small_corpus
 
@@ -59,7 +60,11 @@ def check_hub_metadata(folder: Path, records: int) -> None:
     card = load_card(folder)
     data = card.data.to_dict()
     assert data["pretty_name"]
-    assert data["language"] == ["zh"]
+    assert data["language"][0] == "zh" and all(re.fullmatch(r"[a-z]{2}", code) for code in data["language"])
+    assert data["language_details"][0] == "zh-Hans"
+    assert all(re.fullmatch(r"[a-z]{2}(-(Hans|Hant))?", tag) for tag in data["language_details"])
+    assert {tag.split("-")[0] for tag in data["language_details"]} == set(data["language"])
+    assert data["multilinguality"] == ("multilingual" if len(data["language"]) > 1 else "monolingual")
     assert data["license"] in HUB_LICENSES
     if data["license"] == "other":
         assert LICENSE_NAME.match(data["license_name"])
@@ -82,11 +87,15 @@ def check_configs_and_features(folder: Path) -> None:
     configs = MetadataConfigs.from_dataset_card_data(data)
     infos = DatasetInfosDict.from_dataset_card_data(data)
     assert set(configs) == set(infos)
-    assert {"default", "all"} <= set(configs)
+    assert {"default", "all", "topics"} <= set(configs)
     assert configs["default"].get("default") is True
+    assert configs["topics"]["columns"] == ["id", "text", "label"]
+    assert configs["topics"]["filters"] == configs["default"]["filters"]
+    names = infos["topics"].features["label"].names
+    assert names[: len(TOPIC_NAMES)] == list(TOPIC_NAMES)
     for name, config in configs.items():
         assert config["version"] == DATASET_VERSION
-        assert infos[name].features == FEATURES, name
+        assert infos[name].features == (topics_features(names) if name == "topics" else FEATURES), name
         for entry in config["data_files"]:
             assert list(folder.glob(entry["path"])), (name, entry)
 
@@ -242,7 +251,12 @@ def test_card_template_markers_are_balanced() -> None:
 def test_card_features_round_trip(small_build: Path) -> None:
     infos = yaml.safe_load((small_build / "README.md").read_text(encoding="utf-8").split("---\n", 2)[1])["dataset_info"]
     for info in infos:
-        assert Features._from_yaml_list(info["features"]) == FEATURES
+        features = Features._from_yaml_list(info["features"])
+        assert Features._from_yaml_list(features._to_yaml_list()) == features
+        if info["config_name"] == "topics":
+            assert features == topics_features(list(TOPIC_NAMES))  # the small build has no new category
+        else:
+            assert features == FEATURES
 
 
 def test_a_build_with_no_record_still_documents_itself(tmp_path: Path) -> None:

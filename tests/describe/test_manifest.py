@@ -75,7 +75,8 @@ def test_counts_per_split_and_config_match_what_load_dataset_gives(built: tuple[
     assert counts["records"] == len(INVENTED_POSTS)
     assert counts["quarantined"] == 1
     assert counts["files_seen"] == len(INVENTED_POSTS) + 1
-    assert set(counts["per_config"]) == {"default", "all", "finance", "social_media", "new_media"}
+    assert set(counts["per_config"]) == {"default", "all", "topics", "finance", "social_media", "new_media"}
+    assert counts["per_config"]["topics"] == counts["per_config"]["default"]
     for config, per_split in counts["per_config"].items():
         loaded = load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))
         assert {split: ds.num_rows for split, ds in loaded.items()} == per_split

@@ -32,6 +32,7 @@ from builders.describe.stats import (
     stats_of,
     write_stats,
 )
+from schemas.record import PII_PLACEHOLDERS
 
 
 def test_nearest_rank_percentiles() -> None:
@@ -77,7 +78,7 @@ def reference_stats(folder: Path) -> dict[str, Any]:
     """The per-row definition of every figure: one Python dict per row, plain Counters, sorted lists."""
     rows: list[dict[str, Any]] = []
     for split, path in shard_paths(folder):
-        for row in pq.read_table(path, columns=list(COLUMNS)).to_pylist():
+        for row in pq.read_table(path, columns=[*COLUMNS, "text"]).to_pylist():
             rows.append({**row, "split": split})
 
     def ranked(counter: Counter[Any]) -> list[tuple[Any, int]]:
@@ -103,6 +104,8 @@ def reference_stats(folder: Path) -> dict[str, Any]:
             lengths[r["category"]].append(r["char_count"])
     clusters = Counter(r["near_dup_cluster"] for r in rows)
     quarantine = read_quarantine(folder)
+    language_script = Counter((r["language"], r["script"]) for r in rows)
+    pii_rows = [r for r in rows if r["pii_masked"] > 0]
     return {
         "version": DATASET_VERSION,
         "records": len(rows),
@@ -135,6 +138,26 @@ def reference_stats(folder: Path) -> dict[str, Any]:
             "truncated": sum(bool(r["truncated"]) for r in rows),
         },
         "cleaners": dict(ranked(Counter(r["cleaner"] for r in rows))),
+        "languages": {
+            "per_language": dict(ranked(Counter(r["language"] for r in rows))),
+            "per_script": dict(ranked(Counter(r["script"] for r in rows))),
+            "per_language_script": [
+                {"language": language, "script": script, "records": n}
+                for (language, script), n in ranked(language_script)
+            ],
+        },
+        "pii": {
+            "records": len(pii_rows),
+            "items": sum(r["pii_masked"] for r in rows),
+            "unit": "items: placeholders left in `text` by the masker, in the records with pii_masked > 0",
+            "per_category": {
+                category: {
+                    "records": sum(placeholder in r["text"] for r in pii_rows),
+                    "items": sum(r["text"].count(placeholder) for r in pii_rows),
+                }
+                for category, placeholder in PII_PLACEHOLDERS.items()
+            },
+        },
         "duplicates": {
             "records": sum(bool(r["is_duplicate"]) for r in rows),
             "clusters_with_copies": sum(1 for size in clusters.values() if size > 1),
@@ -163,6 +186,7 @@ def test_columnar_stats_across_shards_with_nulls(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     rows = [
         # category, source, feed, published_at, date_kind, chars, empty, truncated, dup, cluster, cleaner
+        # (then script, language, pii_masked, text: see `annotated` below)
         (
             "金融",
             "甲",
@@ -182,10 +206,19 @@ def test_columnar_stats_across_shards_with_nulls(tmp_path: Path) -> None:
         ("金融", "丙", "c", datetime(2022, 1, 15, tzinfo=UTC), "published", 3, False, False, True, "c3", "cls"),
         ("博客", "乙", "a", datetime(2022, 1, 2, tzinfo=UTC), "published", 900, False, False, False, "c4", "generic"),
     ]
+    annotated = [
+        ("Hans", "zh", 1, "写信到[EMAIL]。"),
+        ("Hans", "zh", 0, "正文"),
+        ("none", "und", 0, ""),
+        ("Hant", "zh", 2, "電話[PHONE]，卡號[BANK_CARD]"),
+        ("none", "en", 2, "mail [EMAIL] or [EMAIL], id [ID_NUMBER]"),  # a literal third placeholder, counted too
+        ("Hans", "zh", 0, "他写了[EMAIL]这个词"),  # pii_masked 0: its text is not read
+    ]
+    rows = [row + extra for row, extra in zip(rows, annotated, strict=True)]
     shards = {"train-00000-of-00002": rows[:2], "train-00001-of-00002": rows[2:4], "test-00000-of-00001": rows[4:]}
     for name, part in shards.items():
         table = pa.table(
-            {column: [row[i] for row in part] for i, column in enumerate(COLUMNS)},
+            {column: [row[i] for row in part] for i, column in enumerate([*COLUMNS, "text"])},
             schema=pa.schema(
                 [
                     ("category", pa.string()),
@@ -199,6 +232,10 @@ def test_columnar_stats_across_shards_with_nulls(tmp_path: Path) -> None:
                     ("is_duplicate", pa.bool_()),
                     ("near_dup_cluster", pa.string()),
                     ("cleaner", pa.string()),
+                    ("script", pa.string()),
+                    ("language", pa.string()),
+                    ("pii_masked", pa.int32()),
+                    ("text", pa.string()),
                 ]
             ),
         )
@@ -209,6 +246,15 @@ def test_columnar_stats_across_shards_with_nulls(tmp_path: Path) -> None:
     assert stats["dates"]["per_month"]["2021-12"] == {"金融": 1}
     assert stats["length"]["per_category"]["博客"]["count"] == 2
     assert stats["splits"] == {"train": 4, "validation": 0, "test": 2}
+    assert stats["languages"]["per_language"] == {"zh": 4, "en": 1, "und": 1}
+    assert stats["languages"]["per_script"] == {"Hans": 3, "Hant": 1, "none": 2}
+    assert stats["pii"]["records"] == 3 and stats["pii"]["items"] == 5
+    assert stats["pii"]["per_category"] == {
+        "email": {"records": 2, "items": 3},
+        "phone": {"records": 1, "items": 1},
+        "id_number": {"records": 1, "items": 1},
+        "bank_card": {"records": 1, "items": 1},
+    }
 
 
 def test_stats_command(small_build: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,14 @@ import pytest
 from datasets import load_dataset
 
 from builders.commands import main
-from builders.release.validate import BODY_SLICES, PublishedSchemaError, check_frame, load_frame
+from builders.release.validate import (
+    BODY_SLICES,
+    PublishedSchemaError,
+    card_header,
+    check_frame,
+    label_names_of,
+    load_frame,
+)
 from schemas.frames import CSS_RULE, INVISIBLE, INVISIBLE_RANGES, LEADING_INDENT, PostBody
 from schemas.regex_checks import CODE_FENCE, prose_matches, small_classes
 
@@ -160,3 +167,56 @@ def test_metadata_rules_see_the_whole_frame(sample_build: Path) -> None:
     report = check_frame(duplicated)
     unique = [v for v in report if v.model == "PostMetadata" and v.check == "field_uniqueness"]
     assert unique and unique[0].column == "id" and unique[0].failures == frame.height
+
+
+# --- the topics config and the labels ----------------------------------------------------------------------------
+
+
+def test_validate_passes_the_topics_config_and_its_labels(
+    sample_build: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = card_header(sample_build)
+    names = label_names_of(header)
+    assert names is not None and names[:2] == ["金融", "社交媒体"]
+    assert check_frame(load_frame(sample_build), label_names=names) == []
+    assert main(["validate", str(sample_build)]) == 0
+    assert "OK:" in capsys.readouterr().out
+
+
+def test_a_label_that_does_not_name_its_category_is_a_violation(sample_build: Path) -> None:
+    frame = load_frame(sample_build)
+    names = label_names_of(card_header(sample_build))
+    assert names is not None
+    wrong = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(99, pl.Int32)).otherwise(pl.col("label")).alias("label")
+    )
+    wrong = wrong.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then((pl.col("label") + 1).cast(pl.Int32))
+        .otherwise(pl.col("label"))
+        .alias("label")
+    )
+    (violation,) = check_frame(wrong, label_names=names)
+    assert (violation.model, violation.check, violation.failures) == ("topics", "label_names_category", 2)
+    assert "label 99 (None)" in violation.examples[0]
+
+
+def test_a_topics_config_without_its_class_label_is_refused(sample_build: Path, tmp_path: Path) -> None:
+    folder = copy_of(sample_build, tmp_path)
+    card = folder / "README.md"
+    text = card.read_text(encoding="utf-8")
+    start = text.index("  - name: label\n    dtype:\n      class_label:")
+    end = text.index("  config_name: topics\n", start)
+    card.write_text(text[:start] + "  - name: label\n    dtype: int32\n" + text[end:], encoding="utf-8")
+    with pytest.raises(PublishedSchemaError, match="config topics are not FEATURES"):
+        load_frame(folder)
+
+
+def test_a_topics_config_loading_other_columns_is_refused(sample_build: Path, tmp_path: Path) -> None:
+    folder = copy_of(sample_build, tmp_path)
+    card = folder / "README.md"
+    text = card.read_text(encoding="utf-8")
+    assert "  columns:\n  - id\n  - text\n  - label\n" in text
+    card.write_text(text.replace("  columns:\n  - id\n  - text\n  - label\n", "  columns:\n  - id\n  - label\n"))
+    with pytest.raises(PublishedSchemaError, match="config topics loads columns"):
+        load_frame(folder)

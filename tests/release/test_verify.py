@@ -122,3 +122,19 @@ def test_a_build_with_every_post_quarantined_still_verifies(tmp_path: Path) -> N
     assert report.notes == ["the build has no shards (no records): nothing to load"]
     (tmp_path / "out" / "quarantine.jsonl").write_text("", encoding="utf-8")
     assert "quarantined: manifest says 1, the files say 0" in verify(tmp_path / "out").problems
+
+
+def test_topics_label_names_that_differ_from_the_manifest_fail(copy: Path) -> None:
+    manifest = json.loads((copy / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["label_names"][:2] == ["金融", "社交媒体"]
+    assert manifest["taggers"] == {"language": 2, "pii": 1, "script": 1}
+    assert set(manifest["counts"]["per_config"]["topics"]) <= {"train", "validation", "test"}
+    assert manifest["counts"]["per_config"]["topics"] == manifest["counts"]["per_config"]["default"]
+    card = copy / "README.md"
+    text = card.read_text(encoding="utf-8")
+    assert "          '0': 金融\n          '1': 社交媒体\n" in text
+    card.write_text(
+        text.replace("          '0': 金融\n          '1': 社交媒体\n", "          '0': 社交媒体\n          '1': 金融\n")
+    )
+    report = verify(copy)
+    assert any("README label names of config topics" in problem for problem in report.problems), report.problems
