@@ -5,11 +5,34 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builders.cleaners import RuleCount, counts_as_dict, merge_counts
+
 CLEANING_FILE = "cleaning.json"
 STATS_DIR = "stats"
+AUDIT_SAMPLES = 50  # samples per rule in the audit trail (--audit)
+
+
+@dataclass
+class CleaningTally:
+    """Per-rule counts summed (the cleaners' own ``merge_counts``) and each rule's first ``AUDIT_SAMPLES``
+    samples ``[raw_path, text]``, in the order they are added: posts of a task, then tasks, in raw_path order."""
+
+    counts: dict[str, RuleCount] = field(default_factory=dict)
+    samples: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def add(self, counts: Mapping[str, Mapping[str, int]], samples: Mapping[str, list[list[str]]]) -> None:
+        merge_counts(self.counts, {rule: RuleCount(**count) for rule, count in counts.items()})
+        for rule, found in samples.items():
+            kept = self.samples.setdefault(rule, [])
+            kept += found[: AUDIT_SAMPLES - len(kept)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"counts": counts_as_dict(self.counts), "samples": self.samples}
 
 
 def write_cleaning(folder: Path, counts: dict[str, dict[str, int]]) -> None:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,7 @@ def open_work_dir(url: str) -> DataFolder:
     return folder
 
 
+@cache
 def _in_process_executor() -> type:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.utils.stats import PipelineStats
@@ -153,7 +155,7 @@ def _in_process_executor() -> type:
                 stats.save_to_disk(handle)
             return stats
 
-    return InProcess
+    return InProcess  # made once (cached): datatrove is imported only when a local build runs
 
 
 def InProcessExecutor(*args: Any, **kwargs: Any) -> Any:

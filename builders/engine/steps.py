@@ -34,7 +34,7 @@ from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder, DuplicateMark
 from builders.dedup.lsh import MAX_BUCKET, band_keys, band_params, candidate_threshold, is_near_duplicate
 from builders.dedup.minhash import NUM_PERM
 from builders.describe.changelog import HISTORY_NAME
-from builders.describe.cleaning import write_audit, write_cleaning
+from builders.describe.cleaning import CleaningTally, write_audit, write_cleaning
 from builders.describe.folder import describe_folder
 from builders.pipeline.discover import RawFile
 from builders.write.atomic import staging_folder
@@ -45,7 +45,6 @@ from builders.write.splits import SplitRouter
 from builders.write.topics import label_names, previous_label_names, with_labels
 
 BATCH = 500
-AUDIT_SAMPLES = 50  # samples per rule in the audit trail (--audit)
 LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": the task SIGKILLs its own process mid-write (fault tests only)
 FILES_SCHEMA = pa.schema(
@@ -114,35 +113,6 @@ def read_done(folder: DataFolder, stage: str, rank: int) -> dict[str, Any]:
 
 def write_done(folder: DataFolder, stage: str, rank: int, counts: dict[str, Any]) -> None:
     write_bytes(folder, f"{stage}/done/{rank:05d}.json", json.dumps(counts, sort_keys=True).encode())
-
-
-def cleaning_of(audits: list[tuple[str, dict[str, dict[str, int]], dict[str, list[str]]]]) -> dict[str, Any]:
-    """What cleaning did to a task's published records: counts summed per rule, and the first ``AUDIT_SAMPLES``
-    samples of each rule in raw_path order (tasks are slices of the sorted file list, so the first tasks' samples
-    are the build's first)."""
-    counts: dict[str, dict[str, int]] = {}
-    samples: dict[str, list[list[str]]] = {}
-    for raw_path, post_counts, post_samples in audits:
-        for rule, count in post_counts.items():
-            total = counts.setdefault(rule, dict.fromkeys(count, 0))
-            for key, value in count.items():
-                total[key] = total.get(key, 0) + value
-        for rule, texts in post_samples.items():
-            kept = samples.setdefault(rule, [])
-            kept += [[raw_path, text] for text in texts][: AUDIT_SAMPLES - len(kept)]
-    return {"counts": counts, "samples": samples}
-
-
-def merge_cleaning(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
-    """Add one task's ``cleaning_of`` into ``total`` (tasks taken in order)."""
-    for rule, count in part["counts"].items():
-        into = total["counts"].setdefault(rule, dict.fromkeys(count, 0))
-        for key, value in count.items():
-            into[key] = into.get(key, 0) + value
-    for rule, found in part["samples"].items():
-        kept = total["samples"].setdefault(rule, [])
-        kept += found[: AUDIT_SAMPLES - len(kept)]
-    return total
 
 
 class EngineStep(PipelineStep):
@@ -241,7 +211,7 @@ class ParseFiles(EngineStep):
             cache.write_segment(cache_dir, new_entries)
 
         records: list[dict[str, Any]] = []
-        audits: list[tuple[str, dict[str, dict[str, int]], dict[str, list[str]]]] = []
+        audits: list[tuple[str, dict[str, dict[str, int]], dict[str, list[str]]]] = []  # raw_path, counts, samples
         sketches: list[dict[str, Any]] = []
         rejections: list[bytes] = []
         inputs: list[tuple[str, str]] = []
@@ -287,7 +257,10 @@ class ParseFiles(EngineStep):
         write_table(folder, f"parse/records/{name}.parquet", records_table)
         _die_here(self.name, rank)
         write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
-        write_bytes(folder, f"parse/cleaning/{name}.json", json.dumps(cleaning_of(audits), sort_keys=True).encode())
+        tally = CleaningTally()
+        for raw_path, counts, samples in audits:
+            tally.add(counts, {rule: [[raw_path, text] for text in texts] for rule, texts in samples.items()})
+        write_bytes(folder, f"parse/cleaning/{name}.json", json.dumps(tally.as_json(), sort_keys=True).encode())
         inputs_table = pa.table(
             {"raw_path": [p for p, _ in inputs], "raw_sha256": [s for _, s in inputs]}, INPUT_SCHEMA
         )
@@ -585,14 +558,15 @@ class WriteDataset(EngineStep):
             del marks
             pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
             router.close()
-            cleaning: dict[str, Any] = {"counts": {}, "samples": {}}
+            tally = CleaningTally()  # tasks in order: the first samples of each rule are the build's first
             for task in range(self.parse_tasks):
                 with folder.open(f"parse/cleaning/{task:05d}.json", "rt") as handle:
-                    merge_cleaning(cleaning, json.load(handle))
-            summary.cleaning = dict(sorted(cleaning["counts"].items()))
+                    part = json.load(handle)
+                tally.add(part["counts"], part["samples"])
+            summary.cleaning = tally.as_json()["counts"]
             write_cleaning(work, summary.cleaning)
             if self.audit:
-                write_audit(Path(self.audit), cleaning["samples"])
+                write_audit(Path(self.audit), tally.samples)
             write_ledger(work / LEDGER_NAME, merged(old_ledger, split_by_id))
             del split_by_id, old_ledger
             if against is not None and (against / HISTORY_NAME).is_file():
