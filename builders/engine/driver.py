@@ -5,13 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import shutil
 import sys
 from collections.abc import Sequence
-from copy import deepcopy
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +19,14 @@ from builders.common.quarantine import Ignored
 from builders.common.summary import BuildSummary
 from builders.dedup.finder import DEFAULT_THRESHOLD
 from builders.engine import fingerprint
+from builders.engine.local import LocalExecutor
+from builders.engine.stage_parse import ParseFiles
+from builders.engine.stage_write import WriteDataset, read_summary
 from builders.engine.steps import (
     FILES_SCHEMA,
     Components,
     EngineError,
     MergeBand,
-    ParseFiles,
-    WriteDataset,
     bands_of,
     write_bytes,
     write_table,
@@ -125,43 +123,6 @@ def open_work_dir(url: str) -> DataFolder:
     return folder
 
 
-@cache
-def _in_process_executor() -> type:
-    from datatrove.executor import LocalPipelineExecutor
-    from datatrove.utils.stats import PipelineStats
-    from loguru import logger
-
-    class InProcess(LocalPipelineExecutor):  # type: ignore[misc]
-        """datatrove's local executor with its tasks run one after another in this process. Even with one
-        worker, ``LocalPipelineExecutor.run`` starts a ``multiprocess`` manager process, which outlives a
-        driver killed with SIGKILL (and holds its output pipes open); this run needs none."""
-
-        def run(self) -> PipelineStats | None:
-            self._launched = True
-            ranks = self.get_incomplete_ranks(range(self.local_rank_offset, self.local_rank_offset + self.local_tasks))
-            done = self.local_tasks - len(ranks)
-            if done:
-                logger.info(f"{self.pipeline[0].name}: {done} of {self.local_tasks} tasks already complete, skipped")
-            if not ranks:
-                return None
-            self.save_executor_as_json()
-            free_ranks: queue.SimpleQueue[int] = queue.SimpleQueue()
-            free_ranks.put(0)
-            template, stats = self.pipeline, PipelineStats()
-            for rank in ranks:
-                self.pipeline = deepcopy(template)
-                stats += self._launch_run_for_rank(rank, free_ranks)
-            with self.logging_dir.open("stats.json", "wt") as handle:
-                stats.save_to_disk(handle)
-            return stats
-
-    return InProcess  # made once (cached): datatrove is imported only when a local build runs
-
-
-def InProcessExecutor(*args: Any, **kwargs: Any) -> Any:
-    return _in_process_executor()(*args, **kwargs)
-
-
 def _executor(
     kind: str,
     step: Any,
@@ -171,9 +132,10 @@ def _executor(
     slurm: SlurmOptions | None,
     name: str,
     depends: Any = None,
+    in_children: bool = True,
 ) -> Any:
     if kind == "local":
-        return InProcessExecutor([step], tasks=tasks, workers=1, logging_dir=logs)
+        return LocalExecutor([step], tasks=tasks, workers=concurrent, logging_dir=logs, in_children=in_children)
     if kind == "ray":
         from datatrove.executor import RayPipelineExecutor
 
@@ -220,22 +182,14 @@ def plan(
 ) -> Plan:
     bands, _ = bands_of(threshold)
     ranges = max(1, -(-tasks // bands))
-    # On one machine (local) the tasks run one after another in this process and each parse task uses every
-    # worker: datatrove's local pool would fork task processes from a driver whose polars (the build-time
-    # invariants, stats) already started its thread pool, and polars deadlocks in such a child. The per-file
-    # worker pool forks too, but its processes never touch polars (the worker-side import contract).
-    # On a cluster each task is a process of its own: one CPU per task on Ray, the task's CPUs on Slurm.
-    concurrent = 1 if kind == "local" else min(workers, tasks)
-    processes = {"local": workers, "ray": 1}.get(kind, workers)
+    # Parse: up to ``workers`` tasks at once, the workers shared among them (one task: all its file workers).
+    # On Ray each task is one CPU; on Slurm each task has its job's CPUs.
+    at_once = min(workers, tasks)
+    processes = {"local": max(1, workers // at_once), "ray": 1}.get(kind, workers)
     parse = ParseFiles(run_url, processes, threshold, str(cache.resolve()) if cache else None, soft_limit)
     stages = [
-        ("parse", parse, tasks, concurrent),
-        (
-            "merge",
-            MergeBand(run_url, tasks, ranges, threshold),
-            bands * ranges,
-            concurrent if kind == "local" else workers,
-        ),
+        ("parse", parse, tasks, at_once),
+        ("merge", MergeBand(run_url, tasks, ranges, threshold), bands * ranges, workers),
         ("components", Components(run_url, tasks, bands * ranges, threshold), 1, 1),
     ]
     return Plan(run_url, tasks, ranges, bands * ranges, stages)
@@ -360,28 +314,41 @@ def build(
             else:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
             started_ray = True
+    in_children = workers > 1  # one worker: the tasks run in this process (``builders.engine.local``)
+    peaks: dict[str, int] = {}
     try:
         for name, step, count, concurrent in the_plan.stages:
-            runner = _executor(executor, step, count, concurrent, f"{run_url}/logs/{name}", slurm, name)
-            runner.run()
-            missing = runner.get_incomplete_ranks()
-            if missing:
-                raise EngineError(
-                    f"stage {name}: tasks {missing[:10]} did not complete; see {run_url}/logs/{name}/logs"
-                )
+            runner = _executor(
+                executor, step, count, concurrent, f"{run_url}/logs/{name}", slurm, name, in_children=in_children
+            )
+            _run_stage(runner, name, run_url)
+            peaks[name] = getattr(runner, "peak_rss", 0)
     finally:
         if started_ray:
             import ray
 
             ray.shutdown()
-    list(write.run(None, 0, 1))
-    summary: BuildSummary = write.summary
-    summary.engine = {name: stage_report(run_url, name) for name, *_ in the_plan.stages}  # type: ignore[attr-defined]
+    # The write stage runs on this machine, where the output lives, whatever the executor.
+    runner = _executor("local", write, 1, 1, f"{run_url}/logs/write", None, "write", in_children=in_children)
+    _run_stage(runner, "write", run_url)
+    peaks["write"] = runner.peak_rss
+    summary = read_summary(get_datafolder(run_url))
+    summary.engine = {  # type: ignore[attr-defined]
+        name: {**stage_report(run_url, name), **({"peak_rss_mb": round(peaks[name] / 2**20)} if peaks[name] else {})}
+        for name in peaks
+    }
     if not keep_work:
         work.rm(f"runs/{key}", recursive=True)
         if work_dir is None:  # the default work dir beside the output goes with a successful build
             shutil.rmtree(default_work_dir(out_dir), ignore_errors=True)
     return summary
+
+
+def _run_stage(runner: Any, name: str, run_url: str) -> None:
+    runner.run()
+    missing = runner.get_incomplete_ranks()
+    if missing:
+        raise EngineError(f"stage {name}: tasks {missing[:10]} did not complete; see {run_url}/logs/{name}/logs")
 
 
 def slurm_scripts(

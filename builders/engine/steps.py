@@ -9,16 +9,13 @@ sidecars, so a half-written run is an error with a message, never data.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
-import shutil
 import signal
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,25 +25,14 @@ import pyarrow.parquet as pq
 from datatrove.io import DataFolder, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
-from builders.common.quarantine import Ignored, Reason, Rejection
-from builders.common.summary import BuildSummary, DedupStats, Routing
-from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder, DuplicateMark, time_key
+from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder
 from builders.dedup.lsh import MAX_BUCKET, band_keys, band_params, candidate_threshold, is_near_duplicate
 from builders.dedup.minhash import NUM_PERM
-from builders.describe.changelog import HISTORY_NAME
-from builders.describe.cleaning import CleaningTally, write_audit, write_cleaning
-from builders.describe.folder import describe_folder
-from builders.pipeline.discover import RawFile
-from builders.write.atomic import staging_folder
-from builders.write.invariants import hold_to_rules
-from builders.write.ledger import LEDGER_NAME, merged, previous_ledger, route, write_ledger
-from builders.write.shards import ARROW_SCHEMA, rows_to_table
-from builders.write.splits import SplitRouter
-from builders.write.topics import label_names, previous_label_names, with_labels
 
 BATCH = 500
 LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
-KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": the task SIGKILLs its own process mid-write (fault tests only)
+KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": that task kills the driver and itself mid-write (fault tests only)
+DRIVER_PID = "ZH_ENGINE_DRIVER_PID"  # set in a task's child process: the driver's pid
 FILES_SCHEMA = pa.schema(
     # ``path`` as the file system's bytes: a file name that is not UTF-8 is still a file to quarantine
     [("raw_path", pa.string()), ("path", pa.binary()), ("problem", pa.string()), ("problem_message", pa.string())]
@@ -76,8 +62,10 @@ def bands_of(threshold: float) -> tuple[int, int]:
     return band_params(candidate_threshold(threshold))
 
 
-def _die_here(stage: str, rank: int) -> None:
+def die_here(stage: str, rank: int) -> None:
+    """Fault tests only: at ``KILL_AT``'s stage and rank, SIGKILL the driver (``DRIVER_PID``), then this task."""
     if os.environ.get(KILL_AT) == f"{stage}:{rank}":
+        os.kill(int(os.environ.get(DRIVER_PID, os.getpid())), signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -127,176 +115,6 @@ class EngineStep(PipelineStep):
     @property
     def folder(self) -> DataFolder:
         return get_datafolder(self.run_url)
-
-
-class ParseFiles(EngineStep):
-    """Stage 1, ``tasks`` tasks: task r takes the r-th contiguous slice of the sorted file list, runs the
-    per-file step with per-file isolation (``builders.workers``, always in worker processes: a file that
-    hangs or kills its process is its own ``timeout`` / ``worker_died`` rejection), using the outcome cache,
-    and writes records, rejections, inputs, dedup sketches and per-band signatures."""
-
-    name = "parse"
-
-    def __init__(
-        self, run_url: str, processes: int, threshold: float, cache_dir: str | None, soft_limit: float | None = None
-    ) -> None:
-        super().__init__(run_url)
-        self.processes = processes
-        self.threshold = threshold
-        self.cache_dir = cache_dir
-        self.soft_limit = soft_limit
-
-    def _slice(self, rank: int, world_size: int) -> list[RawFile]:
-        table = read_table(self.folder, "input/files.parquet")
-        count = table.num_rows
-        rows = table.slice(rank * count // world_size, (rank + 1) * count // world_size - rank * count // world_size)
-        return [
-            RawFile(
-                r["raw_path"],
-                os.fsdecode(r["path"]),
-                Reason(r["problem"]) if r["problem"] else None,
-                r["problem_message"],
-            )
-            for r in rows.to_pylist()
-        ]
-
-    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        from builders.describe.manifest import raw_file_sha256
-        from builders.engine import cache
-        from builders.pipeline.pool import Budget
-        from builders.pipeline.read import read_raw
-        from builders.pipeline.step import process_all
-
-        folder = self.folder
-        items = self._slice(rank, world_size)
-        outcomes: list[Any] = [None] * len(items)
-        shas: dict[int, str] = {}
-        cache_dir = Path(self.cache_dir) if self.cache_dir else None
-        if cache_dir is not None:
-            keys: dict[int, str] = {}
-            for index, item in enumerate(items):
-                if item.problem is None:
-                    try:
-                        shas[index] = hashlib.sha256(read_raw(item.path)).hexdigest()
-                    except Exception:  # unreadable, too large, not a file: the per-file step says why
-                        continue
-                    keys[index] = cache.entry_key(item.raw_path, shas[index])
-            found = cache.lookup(cache_dir, set(keys.values()))
-            for message in found.messages:
-                self.stat_update("cache_corrupt")
-                print(f"warning: {message}")
-            self.stat_update("cache_stale", value=found.stale)
-            for index, key in keys.items():
-                if key in found.hits:
-                    outcomes[index] = found.hits[key]
-        todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
-        self.stat_update("cache_hits", value=len(items) - len(todo))
-        self.stat_update("cache_misses", value=len(todo))
-        budget = Budget() if self.soft_limit is None else Budget(self.soft_limit, max(self.soft_limit * 3, 5.0))
-        new_entries = []
-        with self.track_time("file"):
-            for index, result in zip(
-                todo, process_all([items[i] for i in todo], self.processes, budget, isolated=True), strict=True
-            ):
-                if isinstance(result, Rejection):
-                    outcome: Any = result
-                    sha = shas.get(index)
-                else:
-                    outcome = (result.row, result.features, result.cleaning, result.samples)
-                    sha = result.row["raw_sha256"]
-                outcomes[index] = outcome
-                if cache_dir is not None and sha is not None and cache.cacheable(outcome):
-                    new_entries.append((cache.entry_key(items[index].raw_path, sha), outcome))
-        if cache_dir is not None:
-            cache.write_segment(cache_dir, new_entries)
-
-        records: list[dict[str, Any]] = []
-        audits: list[tuple[str, dict[str, dict[str, int]], dict[str, list[str]]]] = []  # raw_path, counts, samples
-        sketches: list[dict[str, Any]] = []
-        rejections: list[bytes] = []
-        inputs: list[tuple[str, str]] = []
-        for item, outcome in zip(items, outcomes, strict=True):
-            if isinstance(outcome, Rejection):
-                sha = raw_file_sha256(item.path)
-                inputs.append((outcome.raw_path, sha))
-                line = {**outcome.to_json_dict(), "raw_sha256": sha}
-                rejections.append(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
-                self.stat_update("rejections")
-                continue
-            row, features, cleaning, samples = outcome
-            inputs.append((item.raw_path, row["raw_sha256"]))
-            records.append(row)
-            audits.append((row["raw_path"], cleaning, samples))
-            sketch = features.sketch
-            sketches.append(
-                {
-                    "id": row["id"],
-                    "time": time_key(row["published_at"]),
-                    "key": features.key,
-                    "size": sketch.shingles if sketch else None,
-                    "sig": sketch.hashvalues if sketch else None,
-                }
-            )
-            self.stat_update("records")
-        self.stat_update("files", value=len(items))
-        # Invariants at build time: a record that breaks a pandera rule is quarantined here, never published.
-        records_table, broken = hold_to_rules(rows_to_table(records)) if records else (ARROW_SCHEMA.empty_table(), [])
-        if broken:
-            shas_of = {row["raw_path"]: row["raw_sha256"] for row in records}
-            for rejection in broken:
-                line = {**rejection.to_json_dict(), "raw_sha256": shas_of[rejection.raw_path]}
-                rejections.append(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
-            failed = {rejection.raw_path for rejection in broken}
-            kept_ids = {row["id"] for row in records if row["raw_path"] not in failed}
-            sketches = [sketch for sketch in sketches if sketch["id"] in kept_ids]
-            audits = [audit for audit in audits if audit[0] not in failed]
-            self.stat_update("rejections", value=len(broken))
-            self.stat_update("records", value=-len(broken))
-
-        name = f"{rank:05d}"
-        write_table(folder, f"parse/records/{name}.parquet", records_table)
-        _die_here(self.name, rank)
-        write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
-        tally = CleaningTally()
-        for raw_path, counts, samples in audits:
-            tally.add(counts, {rule: [[raw_path, text] for text in texts] for rule, texts in samples.items()})
-        write_bytes(folder, f"parse/cleaning/{name}.json", json.dumps(tally.as_json(), sort_keys=True).encode())
-        inputs_table = pa.table(
-            {"raw_path": [p for p, _ in inputs], "raw_sha256": [s for _, s in inputs]}, INPUT_SCHEMA
-        )
-        write_table(folder, f"parse/inputs/{name}.parquet", inputs_table)
-        sketch_table = pa.Table.from_pylist(sketches, schema=SKETCH_SCHEMA).sort_by("id")
-        write_table(folder, f"parse/sketches/{name}.parquet", sketch_table)
-        with_sig = sketch_table.filter(pc.is_valid(sketch_table.column("sig")))
-        bands, rows = bands_of(self.threshold)
-        signatures = np.frombuffer(
-            b"".join(with_sig.column("sig").to_pylist()) if with_sig.num_rows else b"", dtype="<u4"
-        ).reshape(-1, NUM_PERM)
-        for band in range(bands):
-            table = pa.table(
-                {
-                    "bkey": band_keys(signatures, band, rows),
-                    "xkey": with_sig.column("key"),
-                    "id": with_sig.column("id"),
-                },
-                schema=BAND_SCHEMA,
-            ).sort_by([("bkey", "ascending"), ("id", "ascending")])
-            write_table(folder, f"bands/{band:03d}/{name}.parquet", table)
-        write_done(
-            folder,
-            "parse",
-            rank,
-            {
-                "files": len(items),
-                "records": records_table.num_rows,
-                "rejections": len(rejections),
-                "sketches": len(sketches),
-                "cache_hits": len(items) - len(todo),
-                "cache_misses": len(todo),
-            },
-        )
-        return
-        yield
 
 
 def _signatures(folder: DataFolder, parse_tasks: int, ids: set[str]) -> dict[str, tuple[np.ndarray, int]]:
@@ -394,7 +212,7 @@ class MergeBand(EngineStep):
             f"pairs/{rank:05d}.parquet",
             pa.table({"a": [a for a, _ in kept], "b": [b for _, b in kept]}, PAIR_SCHEMA),
         )
-        _die_here(self.name, rank)
+        die_here(self.name, rank)
         write_done(folder, "merge", rank, {"band": band, "range": part, "pairs": len(kept)})
         return
         yield
@@ -461,118 +279,7 @@ class Components(EngineStep):
         write_table(folder, "components/marks.parquet", mark_table)
         write_bytes(folder, "components/stats.json", json.dumps(stats.__dict__, sort_keys=True).encode())
         self.stat_update("clustered", value=len(clustered))
-        _die_here(self.name, rank)
+        die_here(self.name, rank)
         write_done(folder, "components", rank, {"marks": len(clustered)})
-        return
-        yield
-
-
-class WriteDataset(EngineStep):
-    """Stage 4, one task, on the machine holding the output: marks joined back to the records (read in
-    the file list's order), split routing, shards, quarantine, stats, card, croissant and manifest, written
-    into a staging folder published atomically (``builders.publish``)."""
-
-    name = "write"
-
-    def __init__(
-        self,
-        run_url: str,
-        parse_tasks: int,
-        out_dir: str,
-        threshold: float,
-        against: str | None = None,
-        audit: str | None = None,
-    ) -> None:
-        super().__init__(run_url)
-        self.parse_tasks = parse_tasks
-        self.out_dir = out_dir
-        self.threshold = threshold
-        self.against = against
-        self.audit = audit
-        self.summary: Any = None
-
-    def _splits(
-        self, marks: dict[str, DuplicateMark], old_ledger: dict[str, str]
-    ) -> tuple[dict[str, str], Routing, set[str]]:
-        """Every record's split, routed by the previous release's ledger (a released record keeps its split), and
-        the build's categories (the topic labels)."""
-        clusters: dict[str, str] = {}
-        categories: set[str] = set()
-        for task in range(self.parse_tasks):
-            table = read_table(self.folder, f"parse/records/{task:05d}.parquet", ["id", "category"])
-            categories.update(table.column("category").to_pylist())
-            for post_id in table.column("id").to_pylist():
-                mark = marks.get(post_id)
-                clusters[post_id] = mark.near_dup_cluster if mark else post_id
-        split_by_id, routing = route(clusters, old_ledger)
-        return split_by_id, routing, categories
-
-    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        folder = self.folder
-        read_done(folder, "components", 0)
-        with folder.open("input/ignored.jsonl", "rt") as handle:
-            ignored = [Ignored(**json.loads(line)) for line in handle if line.strip()]
-        files = read_table(folder, "input/files.parquet", ["raw_path"]).num_rows
-        marks = {
-            row["id"]: DuplicateMark(row["duplicate_of"] is not None, row["duplicate_of"], row["cluster"], row["kind"])
-            for row in read_table(folder, "components/marks.parquet").to_pylist()
-        }
-        with folder.open("components/stats.json", "rt") as handle:
-            stats = DedupStats(**json.load(handle))
-        against = Path(self.against) if self.against else None
-        old_ledger, against_identity = previous_ledger(against)
-        summary = BuildSummary(
-            files_seen=files + len(ignored), ignored=ignored, against=against_identity, dedup_threshold=self.threshold
-        )
-        summary.dedup = stats
-        split_by_id, summary.routing, categories = self._splits(marks, old_ledger)
-        summary.label_names = label_names(categories, previous=previous_label_names(against))
-        with staging_folder(Path(self.out_dir)) as work:
-            data_dir = work / "data"
-            data_dir.mkdir()
-            router = SplitRouter(data_dir, summary)
-            for task in range(self.parse_tasks):
-                done = read_done(folder, "parse", task)
-                with folder.open(f"parse/rejections/{task:05d}.jsonl", "rt", encoding="utf-8") as handle:
-                    for line in handle:
-                        row = json.loads(line)
-                        summary.quarantined.append(
-                            Rejection(row["raw_path"], Reason(row["reason"]), row["message"], row["snippet"])
-                        )
-                inputs = read_table(folder, f"parse/inputs/{task:05d}.parquet")
-                summary.input_files += zip(
-                    inputs.column("raw_path").to_pylist(), inputs.column("raw_sha256").to_pylist(), strict=True
-                )
-                seen = 0
-                with folder.open(f"parse/records/{task:05d}.parquet", "rb") as handle:
-                    for record_batch in pq.ParquetFile(handle).iter_batches(batch_size=BATCH):
-                        seen += record_batch.num_rows
-                        ids = record_batch.column("id").to_pylist()
-                        marked = [marks.get(i) or DuplicateMark(False, None, i) for i in ids]
-                        table = with_labels(pa.Table.from_batches([record_batch]), summary.label_names)
-                        router.write(table, marked, [split_by_id[i] for i in ids])
-                if seen != done["records"]:
-                    raise EngineError(
-                        f"work dir: parse task {task} holds {seen} records, its sidecar says {done['records']}"
-                    )
-            del marks
-            pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages: the card needs none
-            router.close()
-            tally = CleaningTally()  # tasks in order: the first samples of each rule are the build's first
-            for task in range(self.parse_tasks):
-                with folder.open(f"parse/cleaning/{task:05d}.json", "rt") as handle:
-                    part = json.load(handle)
-                tally.add(part["counts"], part["samples"])
-            summary.cleaning = tally.as_json()["counts"]
-            write_cleaning(work, summary.cleaning)
-            if self.audit:
-                write_audit(Path(self.audit), tally.samples)
-            write_ledger(work / LEDGER_NAME, merged(old_ledger, split_by_id))
-            del split_by_id, old_ledger
-            if against is not None and (against / HISTORY_NAME).is_file():
-                shutil.copyfile(against / HISTORY_NAME, work / HISTORY_NAME)  # the history travels with the data
-            describe_folder(work, summary)
-        self.stat_update("records", value=summary.records)
-        self.summary = summary
         return
         yield

@@ -142,7 +142,7 @@ def _isolated_child(conn: Connection, task: Task[Item, Result], item: Item, budg
 
 def run_isolated(task: Task[Item, Result], item: Item, budget: Budget, context: Any = None) -> Result:
     """Run one item in a child process of its own; its death is this item's ``task.died``."""
-    context = context or multiprocessing.get_context()
+    context = context or multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_isolated_child, args=(sender, task, item, budget), daemon=True)
     started = time.monotonic()
@@ -186,7 +186,7 @@ def run_all(
             yield run_one(task, item, in_process)
         return
     budget = budget or Budget()
-    context = multiprocessing.get_context()
+    context = multiprocessing.get_context("fork")  # the parent's pages shared, whatever the default start method
     gc.freeze()  # forked workers share the parent's objects: keep their GC from touching (copying) those pages
     waiting = _chunks(items, CHUNK_FILES)
     in_flight: deque[tuple[list[Item], Future[list[Result]] | None]] = deque()

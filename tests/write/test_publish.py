@@ -21,9 +21,10 @@ from builders.write.atomic import PublishError, exchange, replace_folder, stagin
 from tests.helpers import REPO
 
 # A build slowed down to a crawl (each file waits), which says on stdout when it is in the middle.
-SLOW_BUILD = """
-import sys, time
-import builders.build as b
+# The build is slowed by a ``sitecustomize`` module on PYTHONPATH: every interpreter of the build imports it,
+# the driver and the forkserver its task processes fork from (a patch in the driver alone would not reach them).
+SLOW_SITE = """
+import time
 import builders.pipeline.step as step
 real = step.process_all
 def slow(files, workers, *args, **kwargs):
@@ -33,6 +34,10 @@ def slow(files, workers, *args, **kwargs):
         time.sleep(0.2)
         yield result
 step.process_all = slow
+"""
+SLOW_BUILD = """
+import sys
+import builders.build as b
 b.build(b.Path(sys.argv[1]), b.Path(sys.argv[2]), workers=int(sys.argv[3]))
 print("FINISHED", flush=True)
 """
@@ -159,7 +164,10 @@ def test_an_interrupted_build_leaves_the_previous_release_loadable(
     build(corpus, out, workers=1)
     before = tree_digest(out)
     (corpus / "source" / "_posts" / "金融" / "测试源" / "快讯" / "文章00.md").unlink()  # the next release differs
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_DATASETS_OFFLINE": "1"}
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SLOW_SITE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{REPO}", "HF_DATASETS_OFFLINE": "1"}
     child = subprocess.Popen(
         [sys.executable, "-c", SLOW_BUILD, str(corpus), str(out), str(workers)],
         cwd=REPO,

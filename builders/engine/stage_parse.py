@@ -1,0 +1,234 @@
+"""Stage 1, ``parse`` (``--tasks`` tasks): files -> records, rejections, inputs, dedup sketches, band signatures.
+
+Task r takes the r-th contiguous slice of the sorted file list and runs the per-file step with per-file
+isolation (``builders.pipeline.pool``, always in worker processes: a file that hangs or kills its process is
+its own ``timeout`` / ``worker_died`` rejection), answering from the outcome cache what it can. Records are
+held to the pandera rules (``builders.write.invariants``) and written ``CHUNK`` files at a time, so a task's
+memory holds one chunk of records, never its whole slice; the cache keeps outcomes *after* the rules, so a
+cached record is not checked again.
+
+The libraries a task needs (the per-file pipeline, pandera and polars) are imported in ``run``: the driver
+builds the step without loading them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from builders.common.quarantine import Reason, Rejection
+from builders.dedup.finder import time_key
+from builders.dedup.lsh import band_keys
+from builders.dedup.minhash import NUM_PERM
+from builders.engine.steps import (
+    BAND_SCHEMA,
+    INPUT_SCHEMA,
+    LZ4,
+    SKETCH_SCHEMA,
+    EngineStep,
+    bands_of,
+    die_here,
+    read_table,
+    write_bytes,
+    write_done,
+    write_table,
+)
+from builders.pipeline.discover import RawFile
+
+CHUNK = 2_000  # files per chunk: held to the rules and written together
+
+
+def _rejection_line(rejection: Rejection, sha: str) -> bytes:
+    line = {**rejection.to_json_dict(), "raw_sha256": sha}
+    return json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+
+
+class ParseFiles(EngineStep):
+    """Stage 1: one contiguous slice of the file list per task (see the module)."""
+
+    name = "parse"
+
+    def __init__(
+        self, run_url: str, processes: int, threshold: float, cache_dir: str | None, soft_limit: float | None = None
+    ) -> None:
+        super().__init__(run_url)
+        self.processes = processes
+        self.threshold = threshold
+        self.cache_dir = cache_dir
+        self.soft_limit = soft_limit
+
+    def _slice(self, rank: int, world_size: int) -> list[RawFile]:
+        table = read_table(self.folder, "input/files.parquet")
+        count = table.num_rows
+        rows = table.slice(rank * count // world_size, (rank + 1) * count // world_size - rank * count // world_size)
+        return [
+            RawFile(
+                r["raw_path"],
+                os.fsdecode(r["path"]),
+                Reason(r["problem"]) if r["problem"] else None,
+                r["problem_message"],
+            )
+            for r in rows.to_pylist()
+        ]
+
+    def _cached(self, items: list[RawFile]) -> tuple[dict[int, Any], dict[int, str]]:
+        """The outcomes the cache holds for ``items`` (by index), and the raw sha256 of every readable file."""
+        from builders.engine import cache
+        from builders.pipeline.read import read_raw
+
+        shas: dict[int, str] = {}
+        if self.cache_dir is None:
+            return {}, shas
+        import hashlib
+
+        keys: dict[int, str] = {}
+        for index, item in enumerate(items):
+            if item.problem is None:
+                try:
+                    shas[index] = hashlib.sha256(read_raw(item.path)).hexdigest()
+                except Exception:  # unreadable, too large, not a file: the per-file step says why
+                    continue
+                keys[index] = cache.entry_key(item.raw_path, shas[index])
+        found = cache.lookup(Path(self.cache_dir), set(keys.values()))
+        for message in found.messages:
+            self.stat_update("cache_corrupt")
+            print(f"warning: {message}")
+        self.stat_update("cache_stale", value=found.stale)
+        return {index: found.hits[key] for index, key in keys.items() if key in found.hits}, shas
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        from builders.describe.cleaning import CleaningTally
+        from builders.describe.manifest import raw_file_sha256
+        from builders.engine import cache
+        from builders.pipeline.pool import Budget
+        from builders.pipeline.step import process_all
+        from builders.write.invariants import hold_to_rules
+        from builders.write.shards import ARROW_SCHEMA, rows_to_table
+
+        folder = self.folder
+        name = f"{rank:05d}"
+        items = self._slice(rank, world_size)
+        hits, shas = self._cached(items)
+        todo = [index for index in range(len(items)) if index not in hits]
+        self.stat_update("cache_hits", value=len(hits))
+        self.stat_update("cache_misses", value=len(todo))
+        budget = Budget() if self.soft_limit is None else Budget(self.soft_limit, max(self.soft_limit * 3, 5.0))
+        fresh = process_all([items[i] for i in todo], self.processes, budget, isolated=True)
+
+        new_entries: list[tuple[str, Any]] = []
+        rejections: list[bytes] = []
+        inputs: list[tuple[str, str]] = []
+        sketches: list[dict[str, Any]] = []
+        tally = CleaningTally()
+        records = 0
+        partial = f"parse/records/{name}.parquet.partial-{os.getpid()}"
+        with folder.open(partial, "wb") as handle, pq.ParquetWriter(handle, ARROW_SCHEMA, **LZ4) as writer:
+            for start in range(0, len(items), CHUNK):
+                rows: list[tuple[int, Any, bool]] = []  # (index, outcome, computed now)
+                for index in range(start, min(start + CHUNK, len(items))):
+                    if index in hits:
+                        rows.append((index, hits[index], False))
+                        continue
+                    with self.track_time("file"):
+                        result = next(fresh)
+                    outcome = (
+                        result
+                        if isinstance(result, Rejection)
+                        else (result.row, result.features, result.cleaning, result.samples)
+                    )
+                    rows.append((index, outcome, True))
+                # Invariants at build time, on the records computed now (a cached record kept them already).
+                computed = [(i, o) for i, o, now in rows if now and not isinstance(o, Rejection)]
+                _, broken = hold_to_rules(rows_to_table([o[0] for _, o in computed])) if computed else (None, [])
+                broken_by_path = {rejection.raw_path: rejection for rejection in broken}
+                kept: list[dict[str, Any]] = []
+                for index, outcome, now in rows:
+                    item = items[index]
+                    if isinstance(outcome, Rejection):  # keyed by the bytes hashed before, if they could be read
+                        key_sha, sha = shas.get(index), shas.get(index) or raw_file_sha256(item.path)
+                    else:  # keyed by the bytes the record was made from
+                        key_sha = sha = outcome[0]["raw_sha256"]
+                        outcome = broken_by_path.get(item.raw_path, outcome)
+                    if now and self.cache_dir is not None and key_sha is not None and cache.cacheable(outcome):
+                        new_entries.append((cache.entry_key(item.raw_path, key_sha), outcome))
+                    inputs.append((item.raw_path, sha))
+                    if isinstance(outcome, Rejection):
+                        rejections.append(_rejection_line(outcome, sha))
+                        self.stat_update("rejections")
+                        continue
+                    row, features, cleaning, samples = outcome
+                    kept.append(row)
+                    tally.add(
+                        cleaning, {rule: [[row["raw_path"], text] for text in texts] for rule, texts in samples.items()}
+                    )
+                    sketch = features.sketch
+                    sketches.append(
+                        {
+                            "id": row["id"],
+                            "time": time_key(row["published_at"]),
+                            "key": features.key,
+                            "size": sketch.shingles if sketch else None,
+                            "sig": sketch.hashvalues if sketch else None,
+                        }
+                    )
+                    self.stat_update("records")
+                if kept:
+                    writer.write_table(rows_to_table(kept))
+                    records += len(kept)
+                del rows, kept
+        folder.mv(partial, f"parse/records/{name}.parquet")
+        if self.cache_dir is not None:
+            cache.write_segment(Path(self.cache_dir), new_entries)
+        self.stat_update("files", value=len(items))
+        die_here(self.name, rank)
+        write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
+        write_bytes(folder, f"parse/cleaning/{name}.json", json.dumps(tally.as_json(), sort_keys=True).encode())
+        inputs_table = pa.table(
+            {"raw_path": [p for p, _ in inputs], "raw_sha256": [s for _, s in inputs]}, INPUT_SCHEMA
+        )
+        write_table(folder, f"parse/inputs/{name}.parquet", inputs_table)
+        self._write_sketches(name, sketches)
+        write_done(
+            folder,
+            "parse",
+            rank,
+            {
+                "files": len(items),
+                "records": records,
+                "rejections": len(rejections),
+                "sketches": len(sketches),
+                "cache_hits": len(hits),
+                "cache_misses": len(todo),
+            },
+        )
+        return
+        yield
+
+    def _write_sketches(self, name: str, sketches: list[dict[str, Any]]) -> None:
+        """The task's sketches (sorted by id) and, per LSH band, its band keys (sorted by key, then id)."""
+        folder = self.folder
+        sketch_table = pa.Table.from_pylist(sketches, schema=SKETCH_SCHEMA).sort_by("id")
+        write_table(folder, f"parse/sketches/{name}.parquet", sketch_table)
+        with_sig = sketch_table.filter(pc.is_valid(sketch_table.column("sig")))
+        bands, rows = bands_of(self.threshold)
+        signatures = np.frombuffer(
+            b"".join(with_sig.column("sig").to_pylist()) if with_sig.num_rows else b"", dtype="<u4"
+        ).reshape(-1, NUM_PERM)
+        for band in range(bands):
+            table = pa.table(
+                {
+                    "bkey": band_keys(signatures, band, rows),
+                    "xkey": with_sig.column("key"),
+                    "id": with_sig.column("id"),
+                },
+                schema=BAND_SCHEMA,
+            ).sort_by([("bkey", "ascending"), ("id", "ascending")])
+            write_table(folder, f"bands/{band:03d}/{name}.parquet", table)
