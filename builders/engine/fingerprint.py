@@ -2,8 +2,9 @@
 
 - ``shared`` covers everything every post goes through: the per-file pipeline (the worker-side rooms:
   ``builders/common``, ``pipeline``, ``annotate``, dedup's features and sketches), the shared cleaner rules (every module of ``builders/cleaners/`` outside ``sites/``),
-  the record schema, the dedup sketch parameters, and the versions of the libraries that parse (lxml,
-  pydantic) and of Python.
+  the record schema, the build-time rules (``builders/write/invariants.py``: the cache keeps outcomes after
+  them), the dedup sketch parameters, and the versions of the libraries that parse or check (lxml, pydantic,
+  pandera, polars) and of Python.
 - ``site(name)`` is the hash of the source file of the site cleaner module that defines cleaner ``name``
   (empty for the generic cleaner): changing one site module invalidates that site's posts only.
 - ``all_sites`` hashes every site module: it keys what no single cleaner decided (rejections).
@@ -27,6 +28,7 @@ SHARED_CODE = (
     "builders/annotate/*.py",
     "builders/dedup/features.py",
     "builders/dedup/minhash.py",
+    "builders/write/invariants.py",  # a cached outcome is the one after the build-time rules
 )
 LAYOUT_VERSION = 1  # the engine's work dir and cache formats; bumped when they change
 
@@ -42,6 +44,8 @@ def _sha256_files(paths: list[Path]) -> str:
 @cache
 def shared() -> str:
     """Fingerprint of the shared code and parameters (hex)."""
+    from importlib.metadata import version
+
     import lxml
     import pydantic
 
@@ -54,7 +58,8 @@ def shared() -> str:
     parameters = (
         f"layout={LAYOUT_VERSION} dataset={DATASET_VERSION} shingle={m.SHINGLE_SIZE} perm={m.NUM_PERM} "
         f"seed={m.SEED} scheme={m.SCHEME} min_chars={m.MIN_NEAR_CHARS} lxml={lxml.__version__} "
-        f"pydantic={pydantic.VERSION} python={sys.version_info[:2]}"
+        f"pydantic={pydantic.VERSION} pandera={version('pandera')} polars={version('polars')} "
+        f"python={sys.version_info[:2]}"
     )
     return hashlib.sha256((_sha256_files(paths) + parameters).encode()).hexdigest()
 
