@@ -1,13 +1,14 @@
 """Near-duplicate search over MinHash sketches (main side): LSH banding and the pair rule.
 
 - Candidates come from LSH banding over the sketches, with the band count ``b`` and rows ``r`` chosen by
-  datasketch's own optimiser (``MinHashLSH(threshold, num_perm, weights).b/.r``, weighted towards
-  recall). The buckets are a sort over one numpy array per band instead of ``MinHashLSH``'s in-memory
-  index, which measured 345 MB at threshold 0.8 and 1.1 GB at 0.4 for 100k records (a dict of sets per
-  band); the sort needs a few MB at a time. A bucket of more than ``MAX_BUCKET`` records is a template
-  shared by many posts, not a set of copies: it is split by the following bands' keys too, so the
-  candidates grow with the corpus, not with its square (10,000 templated synthetic posts: 9 million
-  candidate pairs and 600 MB without the split, 0.9 million with it, the same near duplicates found).
+  datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights).b/.r``, weighted towards recall),
+  done in numpy by ``band_params``. The buckets are a sort over one numpy array per band instead of
+  ``MinHashLSH``'s in-memory index, which measured 345 MB at threshold 0.8 and 1.1 GB at 0.4 for 100k
+  records (a dict of sets per band); the sort needs a few MB at a time. A bucket of more than
+  ``MAX_BUCKET`` records is a template shared by many posts, not a set of copies: it is split by the
+  following bands' keys too, so the candidates grow with the corpus, not with its square (10,000
+  templated synthetic posts: 9 million candidate pairs and 600 MB without the split, 0.9 million with
+  it, the same near duplicates found).
 - Every candidate pair is checked against the rule in ``is_near_duplicate`` using the sketch estimate of
   Jaccard similarity and the shingle counts.
 """
@@ -30,13 +31,36 @@ MAX_BUCKET = 64
 LSH_WEIGHTS = (0.05, 0.95)  # (false positive, false negative)
 
 
+# Gauss-Legendre nodes for the optimiser's areas: exact for polynomials of degree < 2 * 65, and the integrands
+# (1 - s**r)**b have degree b * r <= NUM_PERM.
+QUADRATURE_POINTS = 65
+
+
+def _areas(low: float, high: float, bands: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each (bands, rows): the integrals over [low, high] of the chance that LSH finds a pair of Jaccard s,
+    1 - (1 - s**rows)**bands, and that it misses it, (1 - s**rows)**bands (Gauss-Legendre quadrature)."""
+    nodes, weights = np.polynomial.legendre.leggauss(QUADRATURE_POINTS)
+    half = (high - low) / 2
+    similarity = low + half * (nodes + 1.0)
+    miss = (1.0 - similarity[None, :] ** rows[:, None]) ** bands[:, None]
+    return ((1.0 - miss) @ weights) * half, (miss @ weights) * half
+
+
 @cache
 def band_params(threshold: float) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch's LSH optimiser chooses for this Jaccard threshold."""
-    from datasketch import MinHashLSH  # here, not at the top: only the main process needs it (scipy)
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-    return lsh.b, lsh.r
+    """(bands, rows per band) for this Jaccard threshold: those of ``b * r <= NUM_PERM`` that minimise the weighted
+    sum of the false-positive area (found pairs below the threshold) and the false-negative area (missed pairs
+    above it), ties to the smallest b, then r. That is datasketch's optimiser, ``MinHashLSH(threshold, num_perm,
+    weights).b/.r`` (held equal by test), done here in numpy: datasketch imports scipy for it, 0.8 s and tens
+    of MB in the build's driver."""
+    bands, rows = np.array([(b, r) for b in range(1, NUM_PERM + 1) for r in range(1, NUM_PERM // b + 1)]).T
+    false_positive, _ = _areas(0.0, threshold, bands, rows)
+    _, false_negative = _areas(threshold, 1.0, bands, rows)
+    weight_fp, weight_fn = LSH_WEIGHTS
+    best = int(np.argmin(false_positive * weight_fp + false_negative * weight_fn))  # the first of equal ones
+    if bands[best] < 2:
+        raise ValueError(f"LSH at threshold {threshold} would have {bands[best]} band (b < 2)")
+    return int(bands[best]), int(rows[best])
 
 
 def candidate_threshold(threshold: float) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import subprocess
+import sys
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from builders.common.identity import SPLITS, record_id, split_of
 from builders.dedup.features import NOT_WORD, features_of, normalised_text, text_key
 from builders.dedup.finder import DuplicateFinder, DuplicateMark
 from builders.dedup.lsh import (
+    LSH_WEIGHTS,
     MAX_BUCKET,
     MIN_LENGTH_RATIO,
     PAIR_CHUNK,
@@ -34,7 +37,7 @@ from builders.dedup.lsh import (
     near_duplicate_pairs,
 )
 from builders.dedup.minhash import MIN_NEAR_CHARS, NUM_PERM, shingle_hashes
-from tests.helpers import FIXTURES, make_post
+from tests.helpers import FIXTURES, REPO, make_post
 
 DEDUP_FIXTURES = FIXTURES / "dedup"
 T0 = datetime(2022, 7, 1, tzinfo=UTC)
@@ -410,6 +413,30 @@ def test_near_codes_check_pairs_as_the_rule_does() -> None:
     expected = codes[is_near_duplicate(jaccard, sizes[left], sizes[right], 0.8)]
     assert len(codes) > 2 * PAIR_CHUNK and 100 < len(expected) < len(codes)
     assert np.array_equal(near_codes(codes, signatures, sizes, 0.8), expected)
+
+
+def test_band_params_are_datasketchs_choice() -> None:
+    """Our optimiser picks what datasketch's ``MinHashLSH`` picks, for the thresholds a build can ask for."""
+    from datasketch import MinHashLSH
+
+    thresholds = [round(0.05 + 0.01 * step, 2) for step in range(91)]
+    thresholds += [candidate_threshold(round(0.5 + 0.01 * step, 2)) for step in range(46)]
+    for threshold in thresholds:
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+        assert band_params(threshold) == (lsh.b, lsh.r), threshold
+
+
+def test_the_build_side_never_imports_datasketch() -> None:
+    """LSH parameters come without datasketch or scipy (0.8 s and tens of MB in the driver)."""
+    code = (
+        "import sys\n"
+        "import builders.engine.driver, builders.describe.dedup_section\n"
+        "from builders.dedup.lsh import band_params, candidate_threshold, miss_probability\n"
+        "band_params(candidate_threshold(0.8)), miss_probability(0.5, 0.8)\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == ""
 
 
 def test_marks_do_not_depend_on_insertion_order() -> None:
