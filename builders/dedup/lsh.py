@@ -1,13 +1,14 @@
 """Near-duplicate search over MinHash sketches (main side): LSH banding and the pair rule.
 
 - Candidates come from LSH banding over the sketches, with the band count ``b`` and rows ``r`` chosen by
-  datasketch's own optimiser (``MinHashLSH(threshold, num_perm, weights).b/.r``, weighted towards
-  recall). The buckets are a sort over one numpy array per band instead of ``MinHashLSH``'s in-memory
-  index, which measured 345 MB at threshold 0.8 and 1.1 GB at 0.4 for 100k records (a dict of sets per
-  band); the sort needs a few MB at a time. A bucket of more than ``MAX_BUCKET`` records is a template
-  shared by many posts, not a set of copies: it is split by the following bands' keys too, so the
-  candidates grow with the corpus, not with its square (10,000 templated synthetic posts: 9 million
-  candidate pairs and 600 MB without the split, 0.9 million with it, the same near duplicates found).
+  datasketch's optimiser (``MinHashLSH(threshold, num_perm, weights).b/.r``, weighted towards recall),
+  done in numpy by ``band_params``. The buckets are a sort over one numpy array per band instead of
+  ``MinHashLSH``'s in-memory index, which measured 345 MB at threshold 0.8 and 1.1 GB at 0.4 for 100k
+  records (a dict of sets per band); the sort needs a few MB at a time. A bucket of more than
+  ``MAX_BUCKET`` records is a template shared by many posts, not a set of copies: it is split by the
+  following bands' keys too, so the candidates grow with the corpus, not with its square (10,000
+  templated synthetic posts: 9 million candidate pairs and 600 MB without the split, 0.9 million with
+  it, the same near duplicates found).
 - Every candidate pair is checked against the rule in ``is_near_duplicate`` using the sketch estimate of
   Jaccard similarity and the shingle counts.
 """
@@ -23,20 +24,43 @@ from builders.dedup.minhash import NUM_PERM, SEED
 
 # A containment match needs the shorter text to be at least this fraction of the longer one.
 MIN_LENGTH_RATIO = 0.5
-PAIR_CHUNK = 65_536
+PAIR_CHUNK = 4_096  # pairs checked at once: two (4096, 128) uint32 blocks, 4 MB, stay in cache
 # A bucket with more rows than this is a shared template rather than copies: it is split further.
 MAX_BUCKET = 64
 # LSH parameters favour recall: a missed pair is a wrong flag, a spurious candidate only costs a check.
 LSH_WEIGHTS = (0.05, 0.95)  # (false positive, false negative)
 
 
+# Gauss-Legendre nodes for the optimiser's areas: exact for polynomials of degree < 2 * 65, and the integrands
+# (1 - s**r)**b have degree b * r <= NUM_PERM.
+QUADRATURE_POINTS = 65
+
+
+def _areas(low: float, high: float, bands: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each (bands, rows): the integrals over [low, high] of the chance that LSH finds a pair of Jaccard s,
+    1 - (1 - s**rows)**bands, and that it misses it, (1 - s**rows)**bands (Gauss-Legendre quadrature)."""
+    nodes, weights = np.polynomial.legendre.leggauss(QUADRATURE_POINTS)
+    half = (high - low) / 2
+    similarity = low + half * (nodes + 1.0)
+    miss = (1.0 - similarity[None, :] ** rows[:, None]) ** bands[:, None]
+    return ((1.0 - miss) @ weights) * half, (miss @ weights) * half
+
+
 @cache
 def band_params(threshold: float) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch's LSH optimiser chooses for this Jaccard threshold."""
-    from datasketch import MinHashLSH  # here, not at the top: only the main process needs it (scipy)
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-    return lsh.b, lsh.r
+    """(bands, rows per band) for this Jaccard threshold: those of ``b * r <= NUM_PERM`` that minimise the weighted
+    sum of the false-positive area (found pairs below the threshold) and the false-negative area (missed pairs
+    above it), ties to the smallest b, then r. That is datasketch's optimiser, ``MinHashLSH(threshold, num_perm,
+    weights).b/.r`` (held equal by test), done here in numpy: datasketch imports scipy for it, 0.8 s and tens
+    of MB in the build's driver."""
+    bands, rows = np.array([(b, r) for b in range(1, NUM_PERM + 1) for r in range(1, NUM_PERM // b + 1)]).T
+    false_positive, _ = _areas(0.0, threshold, bands, rows)
+    _, false_negative = _areas(threshold, 1.0, bands, rows)
+    weight_fp, weight_fn = LSH_WEIGHTS
+    best = int(np.argmin(false_positive * weight_fp + false_negative * weight_fn))  # the first of equal ones
+    if bands[best] < 2:
+        raise ValueError(f"LSH at threshold {threshold} would have {bands[best]} band (b < 2)")
+    return int(bands[best]), int(rows[best])
 
 
 def candidate_threshold(threshold: float) -> float:
@@ -66,7 +90,8 @@ def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
 
 
 def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(order, starts, sizes): ``order`` sorts ``keys``; equal keys form groups at ``starts``."""
+    """(order, starts, sizes): ``order`` sorts ``keys``; equal keys form groups at ``starts``, each group's rows
+    in ascending order (a stable sort)."""
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
@@ -80,25 +105,35 @@ def _pair_indices(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bucket_pairs(
-    members: np.ndarray, count: int, band: int, bands: int, keys_of: Callable[[int], np.ndarray]
+    order: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    count: int,
+    band: int,
+    bands: int,
+    keys_of: Callable[[int], np.ndarray],
 ) -> list[np.ndarray]:
-    """Pair codes (``low * count + high``) of a bucket of ``members`` (sorted row numbers) found in ``band``.
+    """Pair codes (``low * count + high``) of the buckets ``order[start : start + size]`` (row numbers, ascending
+    in each bucket) found in ``band``.
 
-    A bucket of at most ``MAX_BUCKET`` rows gives all its pairs. A crowded one (a shared template, not
-    copies: near duplicates agree on many bands) is split by the next bands' keys as well, so its
-    pairs must agree on more rows; members that agree on every band are equal sketches and are joined
-    to the first of them (a star: the clusters come out the same)."""
-    size = len(members)
-    if size <= MAX_BUCKET:
-        left, right = _pair_indices(size)
-        return [members[left] * count + members[right]]
-    next_band = band + 1
-    if next_band >= bands:
-        return [members[0] * count + members[1:]]
-    order, starts, sizes = _groups(keys_of(next_band)[members])
+    A bucket of at most ``MAX_BUCKET`` rows gives all its pairs: the buckets of one size at once, as one
+    (buckets, size) matrix. A crowded one (a shared template, not copies: near duplicates agree on many
+    bands) is split by the next bands' keys as well, so its pairs must agree on more rows; members that
+    agree on every band are equal sketches and are joined to the first of them (a star: the clusters come
+    out the same)."""
     found: list[np.ndarray] = []
-    for start, group_size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-        found += _bucket_pairs(np.sort(members[order[start : start + group_size]]), count, next_band, bands, keys_of)
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_BUCKET)]).tolist():
+        members = order[starts[sizes == size][:, None] + np.arange(size)]  # rows ascending along axis 1
+        left, right = _pair_indices(size)
+        found.append((members[:, left] * count + members[:, right]).ravel())
+    next_band = band + 1
+    for start, size in zip(starts[sizes > MAX_BUCKET].tolist(), sizes[sizes > MAX_BUCKET].tolist(), strict=True):
+        members = order[start : start + size]  # ascending: the star's centre is the smallest
+        if next_band >= bands:
+            found.append(members[0] * count + members[1:])
+            continue
+        group_order, group_starts, group_sizes = _groups(keys_of(next_band)[members])
+        found += _bucket_pairs(members[group_order], group_starts, group_sizes, count, next_band, bands, keys_of)
     return found
 
 
@@ -114,12 +149,8 @@ def _pairs_of(code_arrays: list[np.ndarray], count: int) -> np.ndarray:
     return np.stack([codes // count, codes % count], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
 
 
-def band_candidates(signatures: np.ndarray, threshold: float) -> Iterator[np.ndarray]:
-    """Per LSH band, the distinct pair codes ``i * count + j`` (i < j) of rows that share its bucket."""
-    count = signatures.shape[0]
-    if count < 2:
-        return
-    bands, rows = band_params(candidate_threshold(threshold))
+def band_keys_of(signatures: np.ndarray, rows: int) -> Callable[[int], np.ndarray]:
+    """``band_keys`` of ``signatures`` for any band, each band computed once (crowded buckets ask again)."""
     computed: dict[int, np.ndarray] = {}
 
     def keys(band: int) -> np.ndarray:
@@ -127,14 +158,28 @@ def band_candidates(signatures: np.ndarray, threshold: float) -> Iterator[np.nda
             computed[band] = band_keys(signatures, band, rows)
         return computed[band]
 
+    return keys
+
+
+def band_pairs(keys: np.ndarray, band: int, bands: int, keys_of: Callable[[int], np.ndarray]) -> np.ndarray:
+    """The distinct pair codes ``i * count + j`` (i < j) of rows ``0..count-1`` sharing a bucket of ``band``,
+    whose keys are ``keys``; ``keys_of`` gives the later bands' keys of the same rows (to split a crowded
+    bucket). Sorted codes are sorted (i, j) pairs: rows in sorted id order give pairs in id order."""
+    count = len(keys)
+    order, starts, sizes = _groups(keys)
+    return _distinct(
+        np.concatenate([np.empty(0, np.int64), *_bucket_pairs(order, starts, sizes, count, band, bands, keys_of)])
+    )
+
+
+def band_candidates(signatures: np.ndarray, threshold: float) -> Iterator[np.ndarray]:
+    """Per LSH band, the distinct pair codes ``i * count + j`` (i < j) of rows that share its bucket."""
+    if signatures.shape[0] < 2:
+        return
+    bands, rows = band_params(candidate_threshold(threshold))
+    keys = band_keys_of(signatures, rows)
     for band in range(bands):
-        order, starts, sizes = _groups(keys(band))
-        twos = starts[sizes == 2]  # most buckets with company hold a pair: vectorised
-        low, high = np.minimum(order[twos], order[twos + 1]), np.maximum(order[twos], order[twos + 1])
-        found = [low * count + high]
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
-            found += _bucket_pairs(np.sort(order[start : start + size]), count, band, bands, keys)
-        yield _distinct(np.concatenate(found))
+        yield band_pairs(keys(band), band, bands, keys)
 
 
 def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
@@ -160,16 +205,25 @@ def is_near_duplicate(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarra
     return (jaccard >= threshold) | contained
 
 
+def near_codes(codes: np.ndarray, signatures: np.ndarray, sizes: np.ndarray, threshold: float) -> np.ndarray:
+    """The pair codes of ``codes`` (over the rows of ``signatures``) whose pairs pass ``is_near_duplicate``,
+    in their order: fancy indexing ``PAIR_CHUNK`` pairs at a time, so memory holds a chunk's rows, not all."""
+    count = signatures.shape[0]
+    kept = [np.empty(0, np.int64)]
+    for start in range(0, len(codes), PAIR_CHUNK):
+        chunk = codes[start : start + PAIR_CHUNK]
+        left, right = chunk // count, chunk % count
+        equal = np.take(signatures, left, axis=0) == np.take(signatures, right, axis=0)  # take: faster than []
+        jaccard = np.count_nonzero(equal, axis=1) / signatures.shape[1]  # exactly equal.mean(axis=1)
+        kept.append(chunk[is_near_duplicate(jaccard, sizes[left], sizes[right], threshold)])
+    return np.concatenate(kept)
+
+
 def near_duplicate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float) -> np.ndarray:
     """Pairs (i, j) of rows that are near duplicates, sorted: LSH candidates checked with the rule band by
     band, so memory holds one band's candidates, never the union of all (a pair found by several bands is
     checked again, which costs less than keeping every candidate: most share a single band)."""
-    count = signatures.shape[0]
-    kept: list[np.ndarray] = []
-    for codes in band_candidates(signatures, threshold):
-        for start in range(0, len(codes), PAIR_CHUNK):
-            chunk = codes[start : start + PAIR_CHUNK]
-            left, right = chunk // count, chunk % count
-            jaccard = (signatures[left] == signatures[right]).mean(axis=1)
-            kept.append(chunk[is_near_duplicate(jaccard, sizes[left], sizes[right], threshold)])
-    return _pairs_of(kept, count)
+    return _pairs_of(
+        [near_codes(codes, signatures, sizes, threshold) for codes in band_candidates(signatures, threshold)],
+        signatures.shape[0],
+    )

@@ -15,7 +15,6 @@ import os
 import signal
 from collections.abc import Iterator
 from datetime import timedelta
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from datatrove.io import DataFolder, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from builders.dedup.finder import EPOCH, NO_DATE, DuplicateFinder
-from builders.dedup.lsh import MAX_BUCKET, band_keys, band_params, candidate_threshold, is_near_duplicate
+from builders.dedup.lsh import band_keys_of, band_pairs, band_params, candidate_threshold, near_codes
 from builders.dedup.minhash import NUM_PERM
 
 BATCH = 500
@@ -117,46 +116,61 @@ class EngineStep(PipelineStep):
         return get_datafolder(self.run_url)
 
 
-def _signatures(folder: DataFolder, parse_tasks: int, ids: set[str]) -> dict[str, tuple[np.ndarray, int]]:
-    """Signature and shingle count of each of ``ids``, read from the sketch files."""
-    found: dict[str, tuple[np.ndarray, int]] = {}
-    if not ids:
-        return found
-    wanted = pa.array(sorted(ids), pa.string())
+def _matrix(sig: pa.FixedSizeBinaryArray) -> np.ndarray:
+    """A column of signatures as one (n, ``NUM_PERM``) uint32 matrix, a view of its data buffer."""
+    if len(sig) == 0:
+        return np.empty((0, NUM_PERM), dtype="<u4")
+    data = np.frombuffer(sig.buffers()[1], dtype="<u4")
+    return data[sig.offset * NUM_PERM : (sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM)
+
+
+def _sketches(folder: DataFolder, parse_tasks: int, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Signature matrix and shingle counts of ``ids`` (distinct), row for row: each parse task's sketch file is
+    read once and only the rows asked for are kept (placed by a hash lookup of their ids, no sort)."""
+    signatures = np.empty((len(ids), NUM_PERM), dtype="<u4")
+    shingles = np.empty(len(ids), dtype=np.int64)
+    found = np.zeros(len(ids), dtype=bool)
     for rank in range(parse_tasks):
-        table = read_table(folder, f"parse/sketches/{rank:05d}.parquet", ["id", "size", "sig"])
-        table = table.filter(pc.is_in(table.column("id"), value_set=wanted))
-        for post_id, size, sig in zip(*(table.column(c).to_pylist() for c in ("id", "size", "sig")), strict=True):
-            found[post_id] = (np.frombuffer(sig, dtype="<u4"), size)
-    return found
+        table = read_table(folder, f"parse/sketches/{rank:05d}.parquet", ["id", "size", "sig"]).combine_chunks()
+        at = pc.fill_null(pc.index_in(table.column("id"), value_set=ids), -1).to_numpy()
+        wanted = at >= 0
+        rows = at[wanted]
+        sig = table.column("sig").chunk(0) if table.num_rows else pa.array([], SKETCH_SCHEMA.field("sig").type)
+        if found[rows].any() or sig.is_null().to_numpy(zero_copy_only=False)[wanted].any():
+            raise EngineError(f"work dir: parse/sketches/{rank:05d}.parquet repeats an id or lacks a signature")
+        signatures[rows] = _matrix(sig)[wanted]
+        shingles[rows] = pc.fill_null(table.column("size"), 0).to_numpy()[wanted]
+        found[rows] = True
+    if not found.all():
+        raise EngineError("work dir: the band files name records that no sketch file holds; rerun the build")
+    return signatures, shingles
 
 
-def bucket_pairs(
-    members: list[str], band: int, bands: int, rows: int, signatures: dict[str, tuple[np.ndarray, int]]
-) -> list[tuple[str, str]]:
-    """Candidate pairs of one LSH bucket (ids sorted), the rule of ``builders.dedup_minhash._bucket_pairs``:
-    all pairs of a bucket of at most ``MAX_BUCKET`` members; a crowded one is split by the next bands' keys,
-    and members agreeing on every band are joined to the first of them."""
-    if len(members) <= MAX_BUCKET:
-        return list(combinations(members, 2))
-    next_band = band + 1
-    if next_band >= bands:
-        return [(members[0], other) for other in members[1:]]
-    keys = band_keys(np.stack([signatures[m][0] for m in members]), next_band, rows)
-    groups: dict[int, list[str]] = {}
-    for member, key in zip(members, keys.tolist(), strict=True):
-        groups.setdefault(key, []).append(member)
-    found: list[tuple[str, str]] = []
-    for group in groups.values():
-        if len(group) > 1:
-            found += bucket_pairs(sorted(group), next_band, bands, rows, signatures)
-    return found
+def _bucket_rows(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
+    """Ids, sorted, and band keys of the rows of a band's ``table`` that share a bucket with another, one per
+    exact-duplicate group of a bucket (its smallest id): the rows of the task's search, numbered in id order."""
+    table = table.sort_by("id")
+    bkeys = table.column("bkey").to_numpy()
+    if not len(bkeys):
+        return pa.array([], pa.string()), bkeys
+    xkeys = pc.dictionary_encode(table.column("xkey").combine_chunks(), null_encoding="encode").indices.to_numpy()
+    order = np.lexsort((xkeys, bkeys))  # stable: the rows of an exact-duplicate group stay in id order
+    by_bkey, by_xkey = bkeys[order], xkeys[order]
+    first = order[np.r_[True, (by_bkey[1:] != by_bkey[:-1]) | (by_xkey[1:] != by_xkey[:-1])]]
+    keys = bkeys[first]
+    sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)])
+    rows = np.sort(first[np.repeat(sizes > 1, sizes)])
+    return table.column("id").take(rows).combine_chunks(), bkeys[rows]
 
 
 class MergeBand(EngineStep):
     """Stage 2, ``bands * ranges`` tasks: task (band, range) merges that band's signature files of every parse
     task for band keys in its hash range, keeps one record per exact-duplicate group in each bucket (the
-    smallest id), takes the candidate pairs of each bucket and keeps those passing the near-duplicate rule."""
+    smallest id), takes the candidate pairs of each bucket and keeps those passing the near-duplicate rule.
+
+    The search is ``builders.dedup.lsh``'s (``band_pairs``, ``near_codes``) over integer rows: the records of
+    buckets with company, numbered in id order, so that pair codes sort as the pairs of ids do; ids come
+    back only for the pairs kept."""
 
     name = "merge"
 
@@ -175,42 +189,19 @@ class MergeBand(EngineStep):
         for task in range(self.parse_tasks):
             read_done(folder, "parse", task)
             table = read_table(folder, f"bands/{band:03d}/{task:05d}.parquet")
-            keys = table.column("bkey").to_numpy()
-            tables.append(table.filter(pa.array((keys >= np.uint64(low)) & (keys <= np.uint64(high - 1)))))
-        table = pa.concat_tables(tables).sort_by([("bkey", "ascending"), ("xkey", "ascending"), ("id", "ascending")])
-        bkeys = table.column("bkey").to_numpy()
-        xkeys = np.array(table.column("xkey").to_pylist(), dtype=object)
-        first = np.r_[True, (bkeys[1:] != bkeys[:-1]) | (xkeys[1:] != xkeys[:-1])] if len(bkeys) else np.empty(0, bool)
-        table = table.filter(pa.array(first)).sort_by([("bkey", "ascending"), ("id", "ascending")])
-        bkeys = table.column("bkey").to_numpy()
-        ids = table.column("id").to_pylist()
-        starts = np.flatnonzero(np.r_[True, bkeys[1:] != bkeys[:-1]]) if len(bkeys) else np.empty(0, np.int64)
-        sizes = np.diff(np.r_[starts, len(bkeys)])
-        buckets = [ids[s : s + n] for s, n in zip(starts.tolist(), sizes.tolist(), strict=True) if n > 1]
-        crowded = {m for bucket in buckets if len(bucket) > MAX_BUCKET for m in bucket}
-        signatures = _signatures(folder, self.parse_tasks, crowded)
-        candidates: set[tuple[str, str]] = set()
-        for bucket in buckets:
-            candidates.update(bucket_pairs(bucket, band, bands, rows, signatures))
-        self.stat_update("candidates", value=len(candidates))
-        signatures.update(
-            _signatures(folder, self.parse_tasks, {m for pair in candidates for m in pair} - set(signatures))
-        )
-        pairs = sorted(candidates)
-        kept: list[tuple[str, str]] = []
-        if pairs:
-            left = np.stack([signatures[a][0] for a, _ in pairs])
-            right = np.stack([signatures[b][0] for _, b in pairs])
-            jaccard = (left == right).mean(axis=1)
-            size_a = np.array([signatures[a][1] for a, _ in pairs])
-            size_b = np.array([signatures[b][1] for _, b in pairs])
-            near = is_near_duplicate(jaccard, size_a, size_b, self.threshold)
-            kept = [pair for pair, keep in zip(pairs, near.tolist(), strict=True) if keep]
+            bkeys = table.column("bkey").to_numpy()
+            tables.append(table.filter(pa.array((bkeys >= np.uint64(low)) & (bkeys <= np.uint64(high - 1)))))
+        ids, keys = _bucket_rows(pa.concat_tables(tables))
+        codes = kept = np.empty(0, np.int64)
+        if len(ids):
+            signatures, shingles = _sketches(folder, self.parse_tasks, ids)
+            codes = band_pairs(keys, band, bands, band_keys_of(signatures, rows))
+            kept = near_codes(codes, signatures, shingles, self.threshold)
+        self.stat_update("candidates", value=len(codes))
         self.stat_update("pairs", value=len(kept))
+        left, right = np.divmod(kept, max(len(ids), 1))
         write_table(
-            folder,
-            f"pairs/{rank:05d}.parquet",
-            pa.table({"a": [a for a, _ in kept], "b": [b for _, b in kept]}, PAIR_SCHEMA),
+            folder, f"pairs/{rank:05d}.parquet", pa.table({"a": ids.take(left), "b": ids.take(right)}, PAIR_SCHEMA)
         )
         die_here(self.name, rank)
         write_done(folder, "merge", rank, {"band": band, "range": part, "pairs": len(kept)})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import subprocess
+import sys
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,16 +23,21 @@ from builders.common.identity import SPLITS, record_id, split_of
 from builders.dedup.features import NOT_WORD, features_of, normalised_text, text_key
 from builders.dedup.finder import DuplicateFinder, DuplicateMark
 from builders.dedup.lsh import (
+    LSH_WEIGHTS,
     MAX_BUCKET,
     MIN_LENGTH_RATIO,
+    PAIR_CHUNK,
+    band_candidates,
+    band_keys,
     band_params,
     candidate_pairs,
     candidate_threshold,
     is_near_duplicate,
+    near_codes,
     near_duplicate_pairs,
 )
 from builders.dedup.minhash import MIN_NEAR_CHARS, NUM_PERM, shingle_hashes
-from tests.helpers import FIXTURES, make_post
+from tests.helpers import FIXTURES, REPO, make_post
 
 DEDUP_FIXTURES = FIXTURES / "dedup"
 T0 = datetime(2022, 7, 1, tzinfo=UTC)
@@ -323,6 +330,113 @@ def test_crowded_buckets_stay_small_but_keep_copies() -> None:
     equal = np.repeat(signatures[:1], 3 * MAX_BUCKET, axis=0)  # equal in every band: joined as a star
     star = {(int(a), int(b)) for a, b in candidate_pairs(equal, 0.8)}
     assert star == {(0, row) for row in range(1, 3 * MAX_BUCKET)}
+
+
+def reference_candidates(signatures: np.ndarray, threshold: float) -> list[set[tuple[int, int]]]:
+    """Per band, the candidate pairs by the rule spelt out in plain Python over lists and dicts: all pairs of a
+    bucket of at most ``MAX_BUCKET`` rows; a crowded one split by the next band's keys, recursively; at the
+    last band a crowded bucket joined as a star to its first (smallest) row."""
+    bands, rows = band_params(candidate_threshold(threshold))
+    keys = [band_keys(signatures, band, rows).tolist() for band in range(bands)]
+
+    def pairs(members: list[int], band: int) -> set[tuple[int, int]]:
+        if len(members) <= MAX_BUCKET:
+            return set(itertools.combinations(members, 2))
+        if band + 1 >= bands:
+            return {(members[0], other) for other in members[1:]}
+        groups: dict[int, list[int]] = {}
+        for member in members:
+            groups.setdefault(keys[band + 1][member], []).append(member)
+        return set().union(*(pairs(sorted(group), band + 1) for group in groups.values() if len(group) > 1))
+
+    found = []
+    for band in range(bands):
+        buckets: dict[int, list[int]] = {}
+        for row, key in enumerate(keys[band]):
+            buckets.setdefault(key, []).append(row)
+        found.append(set().union(*(pairs(bucket, band) for bucket in buckets.values() if len(bucket) > 1)))
+    return found
+
+
+def crowded_signatures(seed: int) -> np.ndarray:
+    """Random sketches with buckets of every kind: crowds split by the next bands' keys, a crowd equal in every
+    band (a star), buckets of exactly 2..11, 63, 64 and 65 rows, and near copies with a few values changed."""
+    rng = np.random.default_rng(seed)
+    bands, rows = band_params(candidate_threshold(0.8))
+
+    def fresh(count: int) -> np.ndarray:
+        return rng.integers(0, 2**32, size=count, dtype=np.uint64).astype(np.uint32)
+
+    signatures = fresh(1200 * NUM_PERM).reshape(1200, NUM_PERM)
+    crowd = rng.permutation(1200)
+    for row in crowd[700:800]:  # near copies of other rows
+        signatures[row] = signatures[rng.integers(0, 1200)]
+        changed = rng.choice(NUM_PERM, size=rng.integers(0, 40), replace=False)
+        signatures[row, changed] = fresh(len(changed))
+    signatures[crowd[:300], :rows] = fresh(rows)  # band 0: 300 rows, split by band 1 into
+    signatures[crowd[:40], rows : 2 * rows] = fresh(rows)  # 40 (all their pairs)
+    signatures[crowd[40:140], rows : 3 * rows] = fresh(2 * rows)  # and 100, split again by band 2, then 3
+    late = slice((bands - 3) * rows, (bands - 1) * rows)  # the last bands but one and two: split, never a star
+    signatures[crowd[140:240], late] = fresh(2 * rows)
+    start = 380
+    for size in [*range(2, 12), MAX_BUCKET - 1, MAX_BUCKET, MAX_BUCKET + 1]:  # band 5: small to just crowded
+        signatures[crowd[start : start + size], 5 * rows : 6 * rows] = fresh(rows)
+        start += size
+    for band in range(8, 18):  # buckets of 60 random rows: many candidates
+        signatures[rng.choice(1200, size=60, replace=False), band * rows : (band + 1) * rows] = fresh(rows)
+    signatures[crowd[300:380]] = signatures[crowd[300]]  # equal everywhere: 80 rows
+    return signatures
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_band_candidates_follow_the_rule(seed: int) -> None:
+    """The vectorised bucket search gives, band by band, exactly the pairs of the plain rule, crowds included."""
+    signatures = crowded_signatures(seed)
+    count = len(signatures)
+    found = [{(int(c) // count, int(c) % count) for c in codes} for codes in band_candidates(signatures, 0.8)]
+    expected = reference_candidates(signatures, 0.8)
+    assert found == expected
+    _, group, sizes = np.unique(signatures, axis=0, return_inverse=True, return_counts=True)
+    star = np.flatnonzero(group == np.argmax(sizes)).tolist()  # the rows equal everywhere
+    assert len(star) >= 80 and all({(star[0], row) for row in star[1:]} <= pairs for pairs in expected)
+    assert sum(map(len, expected)) > 15_000
+
+
+def test_near_codes_check_pairs_as_the_rule_does() -> None:
+    """The chunked check keeps exactly the pairs the rule keeps, with the Jaccard estimate of ``mean``."""
+    signatures = crowded_signatures(3)
+    sizes = np.random.default_rng(3).integers(20, 2000, size=len(signatures))
+    count = len(signatures)
+    codes = np.concatenate(list(band_candidates(signatures, 0.8)))
+    left, right = codes // count, codes % count
+    jaccard = (signatures[left] == signatures[right]).mean(axis=1)
+    expected = codes[is_near_duplicate(jaccard, sizes[left], sizes[right], 0.8)]
+    assert len(codes) > 2 * PAIR_CHUNK and 100 < len(expected) < len(codes)
+    assert np.array_equal(near_codes(codes, signatures, sizes, 0.8), expected)
+
+
+def test_band_params_are_datasketchs_choice() -> None:
+    """Our optimiser picks what datasketch's ``MinHashLSH`` picks, for the thresholds a build can ask for."""
+    from datasketch import MinHashLSH
+
+    thresholds = [round(0.05 + 0.01 * step, 2) for step in range(91)]
+    thresholds += [candidate_threshold(round(0.5 + 0.01 * step, 2)) for step in range(46)]
+    for threshold in thresholds:
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+        assert band_params(threshold) == (lsh.b, lsh.r), threshold
+
+
+def test_the_build_side_never_imports_datasketch() -> None:
+    """LSH parameters come without datasketch or scipy (0.8 s and tens of MB in the driver)."""
+    code = (
+        "import sys\n"
+        "import builders.engine.driver, builders.describe.dedup_section\n"
+        "from builders.dedup.lsh import band_params, candidate_threshold, miss_probability\n"
+        "band_params(candidate_threshold(0.8)), miss_probability(0.5, 0.8)\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == ""
 
 
 def test_marks_do_not_depend_on_insertion_order() -> None:

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.make_corpus import write_corpus
 from builders.build import build as oracle_build  # one task, two workers: what the others must equal
+from builders.dedup.lsh import (
+    MAX_BUCKET,
+    band_candidates,
+    band_keys,
+    band_params,
+    candidate_threshold,
+    near_codes,
+    near_duplicate_pairs,
+)
 from builders.engine import EngineError, SlurmOptions, build, slurm_scripts
-from builders.engine.steps import KILL_AT
+from builders.engine.steps import KILL_AT, MergeBand
 from tests.test_determinism import copy_scrambled, tree_bytes
 
 POSTS = 36
@@ -38,6 +50,24 @@ def plant_duplicates(root: Path) -> None:
     near = source.parent.parent / "near-feed" / source.name
     near.parent.mkdir(parents=True, exist_ok=True)
     near.write_text(text[:at] + "某" + text[at + 1 :], encoding="utf-8")
+
+
+def plant_template_crowd(root: Path, copies: int) -> None:
+    """Posts sharing one text (one that has an exact copy already), copy n with n characters changed: LSH buckets of
+    more than ``MAX_BUCKET`` members that the merge must split, near duplicates and pairs the rule rejects."""
+    posts = sorted((root / "source" / "_posts").rglob("*.md"))
+    paragraphs = [p for p in posts if "<p>" in p.read_text(encoding="utf-8")]
+    source = sorted(paragraphs, key=lambda p: (-p.stat().st_size, p))[2]
+    text = source.read_text(encoding="utf-8")
+    hanzi = [at for at in range(text.index("<p>"), text.rindex("</p>")) if "\u4e00" <= text[at] <= "\u9fff"]
+    rng = random.Random(17)
+    folder = source.parent.parent / "template-feed"
+    folder.mkdir()
+    for number in range(copies):
+        chars = list(text)
+        for at in rng.sample(hanzi, number):
+            chars[at] = chr(rng.randrange(0x4E00, 0x9FA5))
+        (folder / f"{number:03d} {source.name}").write_text("".join(chars), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +97,70 @@ def test_same_bytes_as_the_build_whatever_the_layout(
     assert not (tmp_path / ".dataset.work" / "runs").exists() or not any(
         (tmp_path / ".dataset.work" / "runs").iterdir()
     )
+
+
+@pytest.fixture(scope="module")
+def crowded_corpus(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("crowded") / "raw"
+    shutil.copytree(corpus, root)
+    plant_template_crowd(root, 100)
+    return root
+
+
+def _band_pairs(run: Path, bands: int) -> list[set[tuple[str, str]]]:
+    """Per band, the pairs the merge tasks of a run folder wrote (each file sorted, a < b)."""
+    files = sorted((run / "pairs").glob("*.parquet"))
+    ranges = len(files) // bands
+    found: list[set[tuple[str, str]]] = [set() for _ in range(bands)]
+    for rank, path in enumerate(files):
+        table = pq.read_table(path)
+        pairs = list(zip(table.column("a").to_pylist(), table.column("b").to_pylist(), strict=True))
+        assert pairs == sorted(set(pairs)) and all(a < b for a, b in pairs)
+        found[rank // ranges] |= set(pairs)
+    return found
+
+
+@pytest.mark.parametrize("tasks", [1, 3])
+def test_merge_finds_the_pairs_of_the_in_memory_search(crowded_corpus: Path, tmp_path: Path, tasks: int) -> None:
+    """The merge stage's pairs, band by band and in all, are those of ``near_duplicate_pairs`` over the sketches
+    (one per exact-duplicate group, in id order, as ``DuplicateFinder`` searches), crowded buckets included;
+    and so whatever the hash ranges a band is cut into."""
+    summary = build(
+        [crowded_corpus], tmp_path / "dataset", tasks=tasks, workers=2, keep_work=True, work_dir=str(tmp_path / "work")
+    )
+    (run,) = (tmp_path / "work" / "runs").iterdir()
+    sketches = pa.concat_tables(pq.read_table(p) for p in sorted((run / "parse" / "sketches").glob("*.parquet")))
+    first: dict[str, dict[str, object]] = {}
+    for row in sketches.sort_by("id").to_pylist():
+        if row["sig"] is not None:
+            first.setdefault(row["key"], row)
+    members = sorted(first.values(), key=lambda row: row["id"])
+    ids = [row["id"] for row in members]
+    signatures = np.stack([np.frombuffer(row["sig"], dtype="<u4") for row in members])
+    sizes = np.array([row["size"] for row in members])
+    count = len(ids)
+    candidates = list(band_candidates(signatures, 0.8))
+    expected = [
+        {(ids[c // count], ids[c % count]) for c in near_codes(codes, signatures, sizes, 0.8).tolist()}
+        for codes in candidates
+    ]
+    bands, rows = band_params(candidate_threshold(0.8))
+    crowded = [int(np.unique(band_keys(signatures, band, rows), return_counts=True)[1].max()) for band in range(bands)]
+    assert sum(size > MAX_BUCKET for size in crowded) > bands // 2  # the test means something
+    assert len(sketches) > count  # exact copies were left out of the search
+    assert 1000 < sum(map(len, expected)) < sum(map(len, candidates))  # the rule keeps some, rejects some
+
+    found = _band_pairs(run, bands)
+    assert found == expected
+    assert set().union(*found) == {(ids[a], ids[b]) for a, b in near_duplicate_pairs(signatures, sizes, 0.8).tolist()}
+    assert summary.engine["merge"]["candidates"] == sum(map(len, candidates))  # type: ignore[attr-defined]
+    assert summary.engine["merge"]["pairs"] == sum(map(len, expected))  # type: ignore[attr-defined]
+
+    shutil.rmtree(run / "pairs")  # the same band cut into 3 hash ranges: the same pairs
+    step = MergeBand(str(run), tasks, 3, 0.8)
+    for rank in range(3 * bands):
+        list(step.run(None, rank, 3 * bands))
+    assert _band_pairs(run, bands) == expected
 
 
 def test_shuffled_file_system_order(corpus: Path, expected: dict[str, bytes], tmp_path: Path) -> None:
