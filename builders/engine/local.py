@@ -129,7 +129,6 @@ class LocalExecutor(LocalPipelineExecutor):  # type: ignore[misc]
             mp_context=_context(),
             initializer=_start_child,
             initargs=(self.driver_pid,),
-            max_tasks_per_child=1,
         )
         try:
             futures: list[Future[tuple[PipelineStats, int]]] = [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import builders.cleaners
 import builders.pipeline.step as step_module
 from builders.build import build
 from builders.cleaners import cleaner_for
@@ -73,3 +74,23 @@ def test_a_build_quarantines_the_broken_record_and_still_validates(
     assert [(Path(row["raw_path"]).name, row["reason"]) for row in rows] == [("二.md", "body_invariant")]
     assert "PostBody.no_markup_tag" in rows[0]["message"]
     assert main(["validate", str(out)]) == 0
+
+
+def test_the_cache_keeps_the_outcome_after_the_rules(
+    monkeypatch: pytest.MonkeyPatch, write_post: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A cached record is not held to the rules again, so the cache must hold what the rules made of it: the
+    broken record comes back from the cache as its quarantine entry, and the clean one as a record."""
+    monkeypatch.setattr(step_module, "cleaner_for", lambda *levels: LeakyCleaner())
+    monkeypatch.setattr(builders.cleaners, "cleaner_for", lambda *levels: LeakyCleaner())  # the cache's check
+    write_post("一", body="<p>第一篇正文，干净。</p>")
+    write_post("二", body="<p>第二篇正文会泄漏。</p>")
+    cache = tmp_path / "cache"
+    first = build(tmp_path / "raw", tmp_path / "first", workers=1, cache=cache)
+    second = build(tmp_path / "raw", tmp_path / "second", workers=1, cache=cache)
+    assert second.engine["parse"]["cache_hits"] == 2 and second.engine["parse"]["cache_misses"] == 0  # type: ignore[attr-defined]
+    for summary in (first, second):
+        assert (summary.records, [str(r.reason) for r in summary.quarantined]) == (1, ["body_invariant"])
+    assert (tmp_path / "first" / "quarantine.jsonl").read_bytes() == (
+        tmp_path / "second" / "quarantine.jsonl"
+    ).read_bytes()
