@@ -39,7 +39,9 @@ stages = getattr(summary, "engine", {})
 print(json.dumps({"seconds": time.perf_counter() - started, "records": summary.records,
                   "driver_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                   "cache_hits": stages.get("parse", {}).get("cache_hits", 0),
-                  "cache_misses": stages.get("parse", {}).get("cache_misses", 0)}))
+                  "cache_misses": stages.get("parse", {}).get("cache_misses", 0),
+                  "stage_peaks": {name: s.get("peak_rss_mb", 0) for name, s in stages.items()},
+                  "task_cpu": sum(s.get("task_cpu_seconds", 0) for s in stages.values())}))
 """
 
 COMPONENTS = """
@@ -81,9 +83,11 @@ def run_build(name: str, corpus: Path, out: Path, options: dict[str, Any], env: 
 
 def line(measured: Measured) -> str:
     report = measured.report
+    peaks = ", ".join(f"{name} {mb}" for name, mb in report.get("stage_peaks", {}).items() if mb)
     return (
-        f"| {measured.name} | {measured.seconds:.1f} | {measured.cpu_seconds:.1f} | "
+        f"| {measured.name} | {measured.seconds:.1f} | {measured.cpu_seconds + report.get('task_cpu', 0):.1f} | "
         f"{report.get('driver_rss', 0) / 1e6:.0f} MB | {measured.peak_tree_rss / 1e6:.0f} MB | "
+        f"{measured.peak_tree_pss / 1e6:.0f} MB | {peaks or '-'} | "
         f"{report.get('cache_hits', '')}/{report.get('cache_misses', '')} |"
     )
 
@@ -99,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = child_env(work)
-    print("| variant | seconds | CPU s | driver peak RSS | build peak RSS | cache hits/misses |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| variant | seconds | CPU s | driver peak RSS | build peak RSS (summed) | build peak PSS | "
+        "task process peaks (MB) | cache hits/misses |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     results: dict[str, Measured] = {}
     for size in args.sizes:
         corpus = work / f"corpus-{size}"

@@ -68,6 +68,8 @@ def probe_build(args: argparse.Namespace) -> dict[str, Any]:
         "records": summary.records,
         "quarantined": len(summary.quarantined),
         "duplicates": summary.duplicates,
+        # the task processes are the forkserver's children, not this process's: their CPU is reported by the build
+        "task_cpu_seconds": sum(s.get("task_cpu_seconds", 0) for s in getattr(summary, "engine", {}).values()),
     }
 
 
@@ -285,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         importlib.import_module(module)
     before = cpu_seconds()
     result = function(args)
-    result["cpu_seconds"] = cpu_seconds() - before
+    result["cpu_seconds"] = cpu_seconds() - before + result.pop("task_cpu_seconds", 0)
     result.update(_rusage())
     print(json.dumps(result, ensure_ascii=False, default=str))
     return 0

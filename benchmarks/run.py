@@ -54,6 +54,9 @@ class Measured:
     cpu_seconds: float = 0.0  # user + system time of the process and its children (start-up included)
     report: dict[str, Any] = field(default_factory=dict)
     stderr_tail: str = ""
+    # max over samples of the summed PSS (shared pages divided among their processes: forked workers and the
+    # forkserver's children share their imports, which summed RSS counts once per process); 0 without psutil
+    peak_tree_pss: int = 0
 
     @property
     def seconds(self) -> float:
@@ -64,21 +67,23 @@ class Measured:
         return self.returncode == 0 and "seconds" in self.report
 
 
-def _tree_rss(pid: int) -> int:
-    """Summed RSS of ``pid`` and its descendants; 0 without psutil (then only the wait4 figure is shown)."""
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Summed (RSS, PSS) of ``pid`` and its descendants; zeros without psutil (then only the wait4 figure)."""
     try:
         import psutil
     except ImportError:
-        return 0
+        return 0, 0
+    rss = pss = 0
     try:
         process = psutil.Process(pid)
-        total = process.memory_info().rss
-        for child in process.children(recursive=True):
+        for member in [process, *process.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return total
+                memory = member.memory_full_info()
+                rss += memory.rss
+                pss += getattr(memory, "pss", memory.rss)
     except psutil.Error:
-        return 0
+        return 0, 0
+    return rss, pss
 
 
 def measure(name: str, args: list[str], env: dict[str, str], logs: Path, program: list[str] | None = None) -> Measured:
@@ -96,12 +101,13 @@ def measure(name: str, args: list[str], env: dict[str, str], logs: Path, program
             stdout=out,
             stderr=err,
         )
-        peak = 0
+        peak = peak_pss = 0
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, _tree_rss(process.pid))
+            rss, pss = _tree_memory(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(SAMPLE_SECONDS)
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -112,7 +118,9 @@ def measure(name: str, args: list[str], env: dict[str, str], logs: Path, program
         report = {}
     stderr_tail = "\n".join(err_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:])
     cpu = usage.ru_utime + usage.ru_stime
-    measured = Measured(name, process.returncode, wall, peak, usage.ru_maxrss * 1024, cpu, report, stderr_tail)
+    measured = Measured(
+        name, process.returncode, wall, peak, usage.ru_maxrss * 1024, cpu, report, stderr_tail, peak_pss
+    )
     state = f"{measured.seconds:.1f} s" if measured.ok else f"FAILED (exit {measured.returncode})"
     print(f" {state}", file=sys.stderr)
     return measured

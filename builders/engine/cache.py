@@ -10,9 +10,14 @@ cached.
 
 Layout: ``DIR/CACHE.json`` (the format) and ``DIR/segments/<sha256>.parquet``, one segment per parse task
 that computed anything, named by the hash of its content and written under a temporary name first, so a
-task that dies mid-write leaves no segment. Each row holds ``key``, ``kind``, ``cleaner``,
-``cleaner_fp``, ``digest`` (sha256 of ``payload``) and ``payload`` (a pickle of the outcome). A segment that
+task that dies mid-write leaves no segment. Each row holds ``key``, ``kind``, ``cleaner``, ``cleaner_fp``,
+``feed`` (the record's category, source and feed: which cleaner serves it now is decided without the
+payload), ``digest`` (sha256 of ``payload``) and ``payload`` (a pickle of the outcome). A segment that
 cannot be read, or an entry whose digest does not match, is reported and recomputed, never used.
+
+Memory stays flat: a segment is written in row groups of ``ROW_GROUP`` entries as the task goes, and a
+lookup reads every column but the payloads; the payloads are read a row group at a time when the task
+reaches their files (``Payloads``, a few row groups kept), never all at once.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ SEGMENT_SCHEMA = pa.schema(
         ("kind", pa.string()),
         ("cleaner", pa.string()),
         ("cleaner_fp", pa.string()),
+        ("feed", pa.string()),
         ("digest", pa.string()),
         ("payload", pa.binary()),
     ]
@@ -78,90 +84,158 @@ def _current_fp(kind: str, cleaner: str | None) -> str:
     return fingerprint.site(cleaner or "") if kind == "record" else fingerprint.all_sites()
 
 
+ROW_GROUP = 2_000
+SEP = "\0"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a valid entry's payload is: segment file, row group, row within it, and the payload's digest."""
+
+    segment: Path
+    group: int
+    row: int
+    digest: str
+
+
 @dataclass
 class Lookup:
     """What one task found in the cache."""
 
-    hits: dict[str, Outcome] = field(default_factory=dict)
+    hits: dict[str, Entry] = field(default_factory=dict)
     corrupt: int = 0
     stale: int = 0  # entries of a changed cleaner (or one no longer serving the feed)
     messages: list[str] = field(default_factory=list)
 
 
-def _still_serves(row: dict[str, Any]) -> bool:
+def _serves(feed: str, cleaner: str | None) -> bool:
     from builders.cleaners import cleaner_for
 
-    return cleaner_for(row["category"], row["source"], row["feed"]).name == row["cleaner"]
+    category, source, name = feed.split(SEP)
+    return cleaner_for(category, source, name).name == cleaner
 
 
 def lookup(folder: Path, keys: set[str]) -> Lookup:
-    """The valid entries among ``keys``."""
+    """The valid entries among ``keys`` (payloads not read: see ``Payloads``)."""
     found = Lookup()
     if not keys:
         return found
     wanted = pa.array(sorted(keys), pa.string())
+    columns = [name for name in SEGMENT_SCHEMA.names if name != "payload"]
     for segment in sorted((folder / "segments").glob("*.parquet")):
         try:
-            table = pq.read_table(segment)
-            if table.schema != SEGMENT_SCHEMA:
-                raise ValueError(f"unexpected columns {table.schema.names}")
+            handle = pq.ParquetFile(segment)
+            if handle.schema_arrow != SEGMENT_SCHEMA:
+                raise ValueError(f"unexpected columns {handle.schema_arrow.names}")
+            groups = [handle.read_row_group(g, columns=columns) for g in range(handle.num_row_groups)]
         except (OSError, ValueError, pa.ArrowException) as error:
             found.messages.append(f"cache segment {segment.name} is unreadable ({error}): ignored, recomputed")
             found.corrupt += 1
             continue
-        table = table.filter(pc.is_in(table.column("key"), value_set=wanted))
-        for row in table.to_pylist():
-            if row["key"] in found.hits:
-                continue
-            payload = row["payload"]
-            if hashlib.sha256(payload).hexdigest() != row["digest"]:
-                found.corrupt += 1
-                found.messages.append(f"cache entry {row['key'][:16]} in {segment.name} fails its digest: recomputed")
-                continue
-            try:
-                outcome = pickle.loads(payload)
-            except Exception as error:
-                found.corrupt += 1
-                found.messages.append(f"cache entry {row['key'][:16]} cannot be loaded ({error}): recomputed")
-                continue
-            if row["cleaner_fp"] != _current_fp(row["kind"], row["cleaner"]) or (
-                row["kind"] == "record" and not _still_serves(outcome[0])
-            ):
-                found.stale += 1
-                continue
-            found.hits[row["key"]] = outcome
+        for group, table in enumerate(groups):
+            rows = pc.indices_nonzero(pc.is_in(table.column("key"), value_set=wanted)).to_pylist()
+            picked = table.take(rows).to_pylist() if rows else []
+            for row, entry in zip(rows, picked, strict=True):
+                if entry["key"] in found.hits:
+                    continue
+                if entry["cleaner_fp"] != _current_fp(entry["kind"], entry["cleaner"]) or (
+                    entry["kind"] == "record" and not _serves(entry["feed"], entry["cleaner"])
+                ):
+                    found.stale += 1
+                    continue
+                found.hits[entry["key"]] = Entry(segment, group, row, entry["digest"])
     return found
+
+
+class Payloads:
+    """The outcomes of looked-up entries, read a row group at a time (the last few kept)."""
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[Path, int], pa.Array] = {}
+        self.messages: list[str] = []
+
+    def _group(self, segment: Path, group: int) -> pa.Array:
+        if (segment, group) not in self._groups:
+            if len(self._groups) >= self.KEEP:
+                del self._groups[next(iter(self._groups))]
+            table = pq.ParquetFile(segment).read_row_group(group, columns=["payload"])
+            self._groups[(segment, group)] = table.column("payload").combine_chunks()
+        return self._groups[(segment, group)]
+
+    def get(self, entry: Entry) -> Outcome | None:
+        """The entry's outcome; None (and a message) when it cannot be read or fails its digest."""
+        try:
+            payload = self._group(entry.segment, entry.group)[entry.row].as_py()
+        except (OSError, ValueError, IndexError, pa.ArrowException) as error:
+            self.messages.append(f"cache segment {entry.segment.name} cannot be read ({error}): recomputed")
+            return None
+        if hashlib.sha256(payload).hexdigest() != entry.digest:
+            self.messages.append(f"cache entry in {entry.segment.name} fails its digest: recomputed")
+            return None
+        try:
+            outcome: Outcome = pickle.loads(payload)
+        except Exception as error:
+            self.messages.append(f"cache entry in {entry.segment.name} cannot be loaded ({error}): recomputed")
+            return None
+        return outcome
 
 
 def cacheable(outcome: Outcome) -> bool:
     return not isinstance(outcome, Rejection) or outcome.reason not in NOT_CACHED
 
 
-def write_segment(folder: Path, entries: list[tuple[str, Outcome]]) -> Path | None:
-    """Append ``entries`` (key, outcome) as one new segment; None when there is nothing to write."""
-    rows = []
-    for key, outcome in sorted(entries, key=lambda entry: entry[0]):
+class SegmentWriter:
+    """Appends one segment, written as the task goes (row groups of ``ROW_GROUP``); named by its content's hash
+    when closed, and only if it holds an entry."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / "segments"
+        self.partial = self.folder / f".segment.{os.getpid()}.{id(self)}.partial"
+        self.rows: list[dict[str, Any]] = []
+        self.count = 0
+        self.name = hashlib.sha256()
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, key: str, outcome: Outcome) -> None:
         payload = pickle.dumps(outcome, protocol=5)
         if isinstance(outcome, Rejection):
-            kind, cleaner = "rejection", None
+            kind, cleaner, feed = "rejection", None, None
         else:
-            kind, cleaner = "record", outcome[0]["cleaner"]
-        rows.append(
+            row = outcome[0]
+            kind, cleaner, feed = "record", row["cleaner"], SEP.join((row["category"], row["source"], row["feed"]))
+        digest = hashlib.sha256(payload).hexdigest()
+        self.rows.append(
             {
                 "key": key,
                 "kind": kind,
                 "cleaner": cleaner,
                 "cleaner_fp": _current_fp(kind, cleaner),
-                "digest": hashlib.sha256(payload).hexdigest(),
+                "feed": feed,
+                "digest": digest,
                 "payload": payload,
             }
         )
-    if not rows:
-        return None
-    table = pa.Table.from_pylist(rows, schema=SEGMENT_SCHEMA)
-    name = hashlib.sha256("".join(row["key"] + row["digest"] for row in rows).encode()).hexdigest()
-    target = folder / "segments" / f"{name}.parquet"
-    partial = target.with_name(f".{name}.{os.getpid()}.partial")
-    pq.write_table(table, partial, compression="zstd")
-    os.replace(partial, target)
-    return target
+        self.name.update((key + digest).encode())
+        if len(self.rows) >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.partial, SEGMENT_SCHEMA, compression="zstd")
+        self.writer.write_table(pa.Table.from_pylist(self.rows, schema=SEGMENT_SCHEMA))
+        self.count += len(self.rows)
+        self.rows = []
+
+    def close(self) -> Path | None:
+        """Publish the segment (None when it holds nothing)."""
+        self._flush()
+        if self.writer is None:
+            return None
+        self.writer.close()
+        target = self.folder / f"{self.name.hexdigest()}.parquet"
+        os.replace(self.partial, target)
+        return target

@@ -316,13 +316,14 @@ def build(
             started_ray = True
     in_children = workers > 1  # one worker: the tasks run in this process (``builders.engine.local``)
     peaks: dict[str, int] = {}
+    cpu: dict[str, float] = {}
     try:
         for name, step, count, concurrent in the_plan.stages:
             runner = _executor(
                 executor, step, count, concurrent, f"{run_url}/logs/{name}", slurm, name, in_children=in_children
             )
             _run_stage(runner, name, run_url)
-            peaks[name] = getattr(runner, "peak_rss", 0)
+            peaks[name], cpu[name] = getattr(runner, "peak_rss", 0), getattr(runner, "cpu_seconds", 0.0)
     finally:
         if started_ray:
             import ray
@@ -331,12 +332,12 @@ def build(
     # The write stage runs on this machine, where the output lives, whatever the executor.
     runner = _executor("local", write, 1, 1, f"{run_url}/logs/write", None, "write", in_children=in_children)
     _run_stage(runner, "write", run_url)
-    peaks["write"] = runner.peak_rss
+    peaks["write"], cpu["write"] = runner.peak_rss, runner.cpu_seconds
     summary = read_summary(get_datafolder(run_url))
-    summary.engine = {  # type: ignore[attr-defined]
-        name: {**stage_report(run_url, name), **({"peak_rss_mb": round(peaks[name] / 2**20)} if peaks[name] else {})}
-        for name in peaks
-    }
+    summary.engine = {name: stage_report(run_url, name) for name in peaks}  # type: ignore[attr-defined]
+    for name, peak in peaks.items():  # what the task processes used, when the tasks ran in children
+        if peak:
+            summary.engine[name].update(peak_rss_mb=round(peak / 2**20), task_cpu_seconds=round(cpu[name], 2))  # type: ignore[attr-defined]
     if not keep_work:
         work.rm(f"runs/{key}", recursive=True)
         if work_dir is None:  # the default work dir beside the output goes with a successful build

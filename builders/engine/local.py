@@ -83,11 +83,18 @@ def _start_child(driver_pid: int) -> None:
     _exit_with(driver_pid)
 
 
-def _run_task(executor: LocalExecutor, rank: int, local_rank: int) -> tuple[PipelineStats, int]:
-    """In the child: one task, and the child's peak RSS in bytes (Linux reports KiB)."""
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have exited (a parse task's file workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _run_task(executor: LocalExecutor, rank: int, local_rank: int) -> tuple[PipelineStats, int, float]:
+    """In the child: one task; the child's peak RSS in bytes (Linux reports KiB) and the task's CPU seconds."""
     os.environ[DRIVER_PID] = str(executor.driver_pid)
+    started = _cpu_seconds()
     stats = executor._run_for_rank(rank, local_rank)
-    return stats, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return stats, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, _cpu_seconds() - started
 
 
 class LocalExecutor(LocalPipelineExecutor):  # type: ignore[misc]
@@ -98,6 +105,7 @@ class LocalExecutor(LocalPipelineExecutor):  # type: ignore[misc]
         self.in_children = in_children
         self.driver_pid = os.getpid()
         self.peak_rss = 0  # the largest task process (bytes); 0 when the tasks ran in this process
+        self.cpu_seconds = 0.0  # CPU of the task processes (a benchmark cannot see them: they are not its children)
 
     def run(self) -> PipelineStats | None:
         self._launched = True
@@ -131,17 +139,18 @@ class LocalExecutor(LocalPipelineExecutor):  # type: ignore[misc]
             initargs=(self.driver_pid,),
         )
         try:
-            futures: list[Future[tuple[PipelineStats, int]]] = [
+            futures: list[Future[tuple[PipelineStats, int, float]]] = [
                 pool.submit(_run_task, self, rank, index % workers) for index, rank in enumerate(ranks)
             ]
             for rank, future in zip(ranks, futures, strict=True):
                 try:
-                    task_stats, peak = future.result()
+                    task_stats, peak, cpu = future.result()
                 except BrokenProcessPool:
                     logger.error(f"{self.pipeline[0].name}: the process of task {rank} died")
                     continue
                 stats += task_stats
                 self.peak_rss = max(self.peak_rss, peak)
+                self.cpu_seconds += cpu
         except BaseException:  # Ctrl-C or a task's error: the children stop now (they ignore SIGINT)
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()

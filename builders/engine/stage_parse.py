@@ -46,6 +46,11 @@ from builders.pipeline.discover import RawFile
 CHUNK = 2_000  # files per chunk: held to the rules and written together
 
 
+def _outcome(result: Any) -> Any:
+    """A per-file result as the cache keeps it: a rejection, or (row, features, cleaning counts, samples)."""
+    return result if isinstance(result, Rejection) else (result.row, result.features, result.cleaning, result.samples)
+
+
 def _rejection_line(rejection: Rejection, sha: str) -> bytes:
     line = {**rejection.to_json_dict(), "raw_sha256": sha}
     return json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
@@ -104,12 +109,16 @@ class ParseFiles(EngineStep):
         self.stat_update("cache_stale", value=found.stale)
         return {index: found.hits[key] for index, key in keys.items() if key in found.hits}, shas
 
+    def _process(self, items: list[RawFile], budget: Any) -> Iterator[Any]:
+        from builders.pipeline.step import process_all
+
+        return process_all(items, self.processes, budget, isolated=True)
+
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         from builders.describe.cleaning import CleaningTally
         from builders.describe.manifest import raw_file_sha256
         from builders.engine import cache
         from builders.pipeline.pool import Budget
-        from builders.pipeline.step import process_all
         from builders.write.invariants import hold_to_rules
         from builders.write.shards import ARROW_SCHEMA, rows_to_table
 
@@ -121,9 +130,10 @@ class ParseFiles(EngineStep):
         self.stat_update("cache_hits", value=len(hits))
         self.stat_update("cache_misses", value=len(todo))
         budget = Budget() if self.soft_limit is None else Budget(self.soft_limit, max(self.soft_limit * 3, 5.0))
-        fresh = process_all([items[i] for i in todo], self.processes, budget, isolated=True)
+        fresh = self._process([items[i] for i in todo], budget)
 
-        new_entries: list[tuple[str, Any]] = []
+        segment = cache.SegmentWriter(Path(self.cache_dir)) if self.cache_dir is not None else None
+        payloads = cache.Payloads()
         rejections: list[bytes] = []
         inputs: list[tuple[str, str]] = []
         sketches: list[dict[str, Any]] = []
@@ -134,20 +144,16 @@ class ParseFiles(EngineStep):
             for start in range(0, len(items), CHUNK):
                 rows: list[tuple[int, Any, bool]] = []  # (index, outcome, computed now)
                 for index in range(start, min(start + CHUNK, len(items))):
-                    if index in hits:
-                        rows.append((index, hits[index], False))
+                    outcome = payloads.get(hits[index]) if index in hits else None
+                    if outcome is not None:
+                        rows.append((index, outcome, False))
                         continue
-                    with self.track_time("file"):
-                        result = next(fresh)
-                    outcome = (
-                        result
-                        if isinstance(result, Rejection)
-                        else (result.row, result.features, result.cleaning, result.samples)
-                    )
-                    rows.append((index, outcome, True))
+                    with self.track_time("file"):  # a miss, or a hit whose payload turned out unreadable
+                        result = next(fresh) if index not in hits else next(iter(self._process([items[index]], budget)))
+                    rows.append((index, _outcome(result), True))
                 # Invariants at build time, on the records computed now (a cached record kept them already).
-                computed = [(i, o) for i, o, now in rows if now and not isinstance(o, Rejection)]
-                _, broken = hold_to_rules(rows_to_table([o[0] for _, o in computed])) if computed else (None, [])
+                computed = [o for _, o, now in rows if now and not isinstance(o, Rejection)]
+                _, broken = hold_to_rules(rows_to_table([o[0] for o in computed])) if computed else (None, [])
                 broken_by_path = {rejection.raw_path: rejection for rejection in broken}
                 kept: list[dict[str, Any]] = []
                 for index, outcome, now in rows:
@@ -157,8 +163,8 @@ class ParseFiles(EngineStep):
                     else:  # keyed by the bytes the record was made from
                         key_sha = sha = outcome[0]["raw_sha256"]
                         outcome = broken_by_path.get(item.raw_path, outcome)
-                    if now and self.cache_dir is not None and key_sha is not None and cache.cacheable(outcome):
-                        new_entries.append((cache.entry_key(item.raw_path, key_sha), outcome))
+                    if now and segment is not None and key_sha is not None and cache.cacheable(outcome):
+                        segment.add(cache.entry_key(item.raw_path, key_sha), outcome)
                     inputs.append((item.raw_path, sha))
                     if isinstance(outcome, Rejection):
                         rejections.append(_rejection_line(outcome, sha))
@@ -185,8 +191,11 @@ class ParseFiles(EngineStep):
                     records += len(kept)
                 del rows, kept
         folder.mv(partial, f"parse/records/{name}.parquet")
-        if self.cache_dir is not None:
-            cache.write_segment(Path(self.cache_dir), new_entries)
+        if segment is not None:
+            segment.close()
+        for message in payloads.messages:
+            self.stat_update("cache_corrupt")
+            print(f"warning: {message}")
         self.stat_update("files", value=len(items))
         die_here(self.name, rank)
         write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
