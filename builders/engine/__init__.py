@@ -1,8 +1,8 @@
 """The build as resumable stages on datatrove's executors (local by default, Ray, Slurm), with an outcome cache.
 
-Stages (each a ``datatrove`` ``PipelineStep``: ``stage_parse``, ``steps`` (merge, components and what every
-stage shares), ``stage_write``), run by ``driver`` on an executor (``local``: each task in a child process of
-a clean forkserver; datatrove's Ray and Slurm executors):
+Stages (each a ``datatrove`` ``PipelineStep`` in a module of its own, ``stage_parse``, ``stage_merge``,
+``stage_components``, ``stage_write``; what they share in ``steps``), run by ``driver`` on an executor
+(``local``: each task in a child process of a clean forkserver; datatrove's Ray and Slurm executors):
 
 1. ``parse`` (``--tasks`` tasks): a contiguous slice of the sorted file list per task, the per-file step with
    per-file isolation, the outcome cache; records, rejections, inputs, sketches and per-band signatures;

@@ -20,17 +20,11 @@ from builders.common.summary import BuildSummary
 from builders.dedup.finder import DEFAULT_THRESHOLD
 from builders.engine import fingerprint
 from builders.engine.local import LocalExecutor
+from builders.engine.stage_components import Components
+from builders.engine.stage_merge import MergeBand
 from builders.engine.stage_parse import ParseFiles
 from builders.engine.stage_write import WriteDataset, read_summary
-from builders.engine.steps import (
-    FILES_SCHEMA,
-    Components,
-    EngineError,
-    MergeBand,
-    bands_of,
-    write_bytes,
-    write_table,
-)
+from builders.engine.steps import FILES_SCHEMA, EngineError, bands_of, write_bytes, write_table
 from builders.pipeline.discover import RawFile, discover
 from builders.write.atomic import check_replaceable
 from builders.write.ledger import previous_ledger

@@ -43,9 +43,11 @@ from builders.pipeline.pool import _die_with_parent
 # per-file pipeline (numpy, pyarrow, lxml, pydantic). Not pandera, polars, datasets or matplotlib: only the
 # parse and write tasks need those (they import them), and a merge task's process should not carry them.
 PRELOAD = [
+    "builders.engine.local",
     "builders.engine.stage_parse",
     "builders.engine.stage_write",
-    "builders.engine.steps",
+    "builders.engine.stage_merge",
+    "builders.engine.stage_components",
     "builders.pipeline.step",
 ]
 

@@ -27,7 +27,8 @@ from builders.dedup.lsh import (
     near_duplicate_pairs,
 )
 from builders.engine import EngineError, SlurmOptions, build, slurm_scripts
-from builders.engine.steps import KILL_AT, MergeBand
+from builders.engine.stage_merge import MergeBand
+from builders.engine.steps import KILL_AT
 from tests.test_determinism import copy_scrambled, tree_bytes
 
 POSTS = 36

@@ -1,0 +1,120 @@
+"""Stage 2, ``merge`` (bands x hash ranges tasks): per LSH band and hash range, buckets -> candidate pairs ->
+near pairs, on integer rows with ``builders.dedup.lsh``'s search and pair rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from datatrove.io import DataFolder
+
+from builders.dedup.lsh import band_keys_of, band_pairs, near_codes
+from builders.dedup.minhash import NUM_PERM
+from builders.engine.steps import (
+    PAIR_SCHEMA,
+    SKETCH_SCHEMA,
+    EngineError,
+    EngineStep,
+    bands_of,
+    die_here,
+    read_done,
+    read_table,
+    write_done,
+    write_table,
+)
+
+
+def _matrix(sig: pa.FixedSizeBinaryArray) -> np.ndarray:
+    """A column of signatures as one (n, ``NUM_PERM``) uint32 matrix, a view of its data buffer."""
+    if len(sig) == 0:
+        return np.empty((0, NUM_PERM), dtype="<u4")
+    data = np.frombuffer(sig.buffers()[1], dtype="<u4")
+    return data[sig.offset * NUM_PERM : (sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM)
+
+
+def _sketches(folder: DataFolder, parse_tasks: int, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Signature matrix and shingle counts of ``ids`` (distinct), row for row: each parse task's sketch file is
+    read once and only the rows asked for are kept (placed by a hash lookup of their ids, no sort)."""
+    signatures = np.empty((len(ids), NUM_PERM), dtype="<u4")
+    shingles = np.empty(len(ids), dtype=np.int64)
+    found = np.zeros(len(ids), dtype=bool)
+    for rank in range(parse_tasks):
+        table = read_table(folder, f"parse/sketches/{rank:05d}.parquet", ["id", "size", "sig"]).combine_chunks()
+        at = pc.fill_null(pc.index_in(table.column("id"), value_set=ids), -1).to_numpy()
+        wanted = at >= 0
+        rows = at[wanted]
+        sig = table.column("sig").chunk(0) if table.num_rows else pa.array([], SKETCH_SCHEMA.field("sig").type)
+        if found[rows].any() or sig.is_null().to_numpy(zero_copy_only=False)[wanted].any():
+            raise EngineError(f"work dir: parse/sketches/{rank:05d}.parquet repeats an id or lacks a signature")
+        signatures[rows] = _matrix(sig)[wanted]
+        shingles[rows] = pc.fill_null(table.column("size"), 0).to_numpy()[wanted]
+        found[rows] = True
+    if not found.all():
+        raise EngineError("work dir: the band files name records that no sketch file holds; rerun the build")
+    return signatures, shingles
+
+
+def _bucket_rows(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
+    """Ids, sorted, and band keys of the rows of a band's ``table`` that share a bucket with another, one per
+    exact-duplicate group of a bucket (its smallest id): the rows of the task's search, numbered in id order."""
+    table = table.sort_by("id")
+    bkeys = table.column("bkey").to_numpy()
+    if not len(bkeys):
+        return pa.array([], pa.string()), bkeys
+    xkeys = pc.dictionary_encode(table.column("xkey").combine_chunks(), null_encoding="encode").indices.to_numpy()
+    order = np.lexsort((xkeys, bkeys))  # stable: the rows of an exact-duplicate group stay in id order
+    by_bkey, by_xkey = bkeys[order], xkeys[order]
+    first = order[np.r_[True, (by_bkey[1:] != by_bkey[:-1]) | (by_xkey[1:] != by_xkey[:-1])]]
+    keys = bkeys[first]
+    sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)])
+    rows = np.sort(first[np.repeat(sizes > 1, sizes)])
+    return table.column("id").take(rows).combine_chunks(), bkeys[rows]
+
+
+class MergeBand(EngineStep):
+    """Stage 2, ``bands * ranges`` tasks: task (band, range) merges that band's signature files of every parse
+    task for band keys in its hash range, keeps one record per exact-duplicate group in each bucket (the
+    smallest id), takes the candidate pairs of each bucket and keeps those passing the near-duplicate rule.
+
+    The search is ``builders.dedup.lsh``'s (``band_pairs``, ``near_codes``) over integer rows: the records of
+    buckets with company, numbered in id order, so that pair codes sort as the pairs of ids do; ids come
+    back only for the pairs kept."""
+
+    name = "merge"
+
+    def __init__(self, run_url: str, parse_tasks: int, ranges: int, threshold: float) -> None:
+        super().__init__(run_url)
+        self.parse_tasks = parse_tasks
+        self.ranges = ranges
+        self.threshold = threshold
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        folder = self.folder
+        band, part = divmod(rank, self.ranges)
+        bands, rows = bands_of(self.threshold)
+        low, high = part * 2**64 // self.ranges, (part + 1) * 2**64 // self.ranges
+        tables = []
+        for task in range(self.parse_tasks):
+            read_done(folder, "parse", task)
+            table = read_table(folder, f"bands/{band:03d}/{task:05d}.parquet")
+            bkeys = table.column("bkey").to_numpy()
+            tables.append(table.filter(pa.array((bkeys >= np.uint64(low)) & (bkeys <= np.uint64(high - 1)))))
+        ids, keys = _bucket_rows(pa.concat_tables(tables))
+        codes = kept = np.empty(0, np.int64)
+        if len(ids):
+            signatures, shingles = _sketches(folder, self.parse_tasks, ids)
+            codes = band_pairs(keys, band, bands, band_keys_of(signatures, rows))
+            kept = near_codes(codes, signatures, shingles, self.threshold)
+        self.stat_update("candidates", value=len(codes))
+        self.stat_update("pairs", value=len(kept))
+        left, right = np.divmod(kept, max(len(ids), 1))
+        write_table(
+            folder, f"pairs/{rank:05d}.parquet", pa.table({"a": ids.take(left), "b": ids.take(right)}, PAIR_SCHEMA)
+        )
+        die_here(self.name, rank)
+        write_done(folder, "merge", rank, {"band": band, "range": part, "pairs": len(kept)})
+        return
+        yield
