@@ -278,3 +278,24 @@ def test_slurm_scripts_are_rendered_without_submitting(corpus: Path, tmp_path: P
         assert line in parse
     assert "launch_pickled_pipeline" in parse and "/logs/parse/executor.pik" in parse
     assert "#SBATCH --array=0-0" in scripts["components"]
+
+
+def test_the_driver_of_a_multi_worker_build_never_loads_the_heavy_libraries(corpus: Path, tmp_path: Path) -> None:
+    """With more than one worker the tasks run in child processes: the driver holds the file list, not the records,
+    and never imports pandera, polars, datasets or matplotlib (what keeps its memory flat). (pandas it does: pyarrow
+    imports it to convert any Python list, the file list included.)"""
+    code = (
+        "import json, sys; from pathlib import Path; from builders.engine import build\n"
+        "if __name__ == '__main__':\n"
+        f"    summary = build([Path({str(corpus)!r})], Path({str(tmp_path / 'dataset')!r}), tasks=2, workers=2)\n"
+        "    heavy = ['polars', 'pandera', 'datasets', 'matplotlib', 'datasketch', 'scipy']\n"
+        "    print(json.dumps({'loaded': [m for m in heavy if m in sys.modules], 'engine': summary.engine}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=600, env=os.environ.copy()
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    for stage in ("parse", "merge", "components", "write"):  # each ran in a child process, which reported itself
+        assert report["engine"][stage]["peak_rss_mb"] > 0 and report["engine"][stage]["task_cpu_seconds"] > 0
