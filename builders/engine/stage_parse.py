@@ -13,6 +13,8 @@ builds the step without loading them.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from builders.common.quarantine import Reason, Rejection
 from builders.dedup.finder import time_key
 from builders.dedup.lsh import band_keys
 from builders.dedup.minhash import NUM_PERM
+from builders.engine import cache
 from builders.engine.steps import (
     BAND_SCHEMA,
     INPUT_SCHEMA,
@@ -44,6 +47,15 @@ from builders.engine.steps import (
 from builders.pipeline.discover import RawFile
 
 CHUNK = 2_000  # files per chunk: held to the rules and written together
+
+
+def _started(results: Iterator[Any]) -> Iterator[Any]:
+    """``results`` with its first item already asked for (which starts the file workers)."""
+    first = next(results, _END)
+    return results if first is _END else itertools.chain([first], results)
+
+
+_END = object()
 
 
 def _outcome(result: Any) -> Any:
@@ -84,16 +96,13 @@ class ParseFiles(EngineStep):
             for r in rows.to_pylist()
         ]
 
-    def _cached(self, items: list[RawFile]) -> tuple[dict[int, Any], dict[int, str]]:
+    def _cached(self, items: list[RawFile]) -> tuple[dict[int, cache.Entry], dict[int, str]]:
         """The outcomes the cache holds for ``items`` (by index), and the raw sha256 of every readable file."""
-        from builders.engine import cache
         from builders.pipeline.read import read_raw
 
         shas: dict[int, str] = {}
         if self.cache_dir is None:
             return {}, shas
-        import hashlib
-
         keys: dict[int, str] = {}
         for index, item in enumerate(items):
             if item.problem is None:
@@ -116,11 +125,7 @@ class ParseFiles(EngineStep):
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
         from builders.describe.cleaning import CleaningTally
-        from builders.describe.manifest import raw_file_sha256
-        from builders.engine import cache
         from builders.pipeline.pool import Budget
-        from builders.write.invariants import hold_to_rules
-        from builders.write.shards import ARROW_SCHEMA, rows_to_table
 
         folder = self.folder
         name = f"{rank:05d}"
@@ -130,7 +135,12 @@ class ParseFiles(EngineStep):
         self.stat_update("cache_hits", value=len(hits))
         self.stat_update("cache_misses", value=len(todo))
         budget = Budget() if self.soft_limit is None else Budget(self.soft_limit, max(self.soft_limit * 3, 5.0))
-        fresh = self._process([items[i] for i in todo], budget)
+        fresh = _started(self._process([items[i] for i in todo], budget))
+        # Only now the libraries of the rules and the records (pandera, polars, datasets): the file workers have
+        # forked already, and do not carry their pages.
+        from builders.describe.manifest import raw_file_sha256
+        from builders.write.invariants import hold_to_rules
+        from builders.write.shards import ARROW_SCHEMA, rows_to_table
 
         segment = cache.SegmentWriter(Path(self.cache_dir)) if self.cache_dir is not None else None
         payloads = cache.Payloads()
