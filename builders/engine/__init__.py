@@ -14,7 +14,7 @@ Stages (each a ``datatrove`` ``PipelineStep`` in a module of its own, ``stage_pa
 The work dir (``--work-dir``, a local folder or an fsspec URL; default ``.<out>.work`` beside the output)
 holds ``ENGINE.json`` (its format) and one run folder per distinct input, ``runs/<key>/``, keyed by the
 code fingerprint, the parameters, the roots and every file's path, size and mtime: a run of other inputs
-is never mixed in. A run folder holds ``input/files.parquet`` and ``input/ignored.jsonl``;
+is never mixed in. A run folder holds ``input/files.jsonl`` and ``input/ignored.jsonl``;
 ``parse/{records,rejections,inputs,sketches}/<task>``; ``bands/<band>/<task>.parquet`` (band key,
 exact key, id, sorted); ``pairs/<task>.parquet``; ``components/marks.parquet`` and ``stats.json``;
 ``<stage>/done/<task>.json`` sidecars; and ``logs/<stage>/`` (datatrove's logs, stats and

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from datatrove.io import DataFolder, get_datafolder
 
 from builders.common.quarantine import Ignored
@@ -24,7 +23,7 @@ from builders.engine.stage_components import Components
 from builders.engine.stage_merge import MergeBand
 from builders.engine.stage_parse import ParseFiles
 from builders.engine.stage_write import WriteDataset, read_summary
-from builders.engine.steps import FILES_SCHEMA, EngineError, bands_of, write_bytes, write_table
+from builders.engine.steps import FILES, EngineError, bands_of, file_line, write_bytes
 from builders.pipeline.discover import RawFile, discover
 from builders.write.atomic import check_replaceable
 from builders.write.ledger import previous_ledger
@@ -191,7 +190,7 @@ def plan(
 
 def _prepare(
     roots: list[Path], tasks: int, work_dir: str | None, out_dir: Path, threshold: float
-) -> tuple[DataFolder, str, list[RawFile], list[Ignored], str]:
+) -> tuple[DataFolder, str, int, list[Ignored], str]:
     files, ignored = list_inputs(roots)
     key = run_key(roots, files, tasks, threshold)
     work_url = work_dir or str(default_work_dir(out_dir))
@@ -212,20 +211,11 @@ def _prepare(
             file=sys.stderr,
         )
     run = get_datafolder(run_url)
-    if not run.isfile("input/files.parquet"):
-        table = pa.table(
-            {
-                "raw_path": [f.raw_path for f in files],
-                "path": [os.fsencode(f.path) for f in files],
-                "problem": [str(f.problem) if f.problem else None for f in files],
-                "problem_message": [f.problem_message for f in files],
-            },
-            FILES_SCHEMA,
-        )
+    if not run.isfile(FILES):
         lines = "".join(json.dumps({"raw_path": i.raw_path, "why": i.why}, ensure_ascii=False) + "\n" for i in ignored)
         write_bytes(run, "input/ignored.jsonl", lines.encode())
-        write_table(run, "input/files.parquet", table)
-    return work, run_url, files, ignored, key
+        write_bytes(run, FILES, b"".join(file_line(f) for f in files))
+    return work, run_url, len(files), ignored, key  # the list itself stays in the run folder, not in memory
 
 
 def stage_report(run_url: str, stage: str) -> dict[str, float]:
@@ -297,7 +287,7 @@ def build(
             previous = _executor("slurm", step, count, 1, f"{run_url}/logs/{name}", slurm, name, previous)
         final = _executor("slurm", write, 1, 1, f"{run_url}/logs/write", slurm, "write", previous)
         final.run()
-        return BuildSummary(files_seen=len(files) + len(ignored), ignored=ignored)
+        return BuildSummary(files_seen=files + len(ignored), ignored=ignored)
     started_ray = False
     if executor == "ray":
         import ray

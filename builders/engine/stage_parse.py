@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from builders.common.quarantine import Reason, Rejection
+from builders.common.quarantine import Rejection
 from builders.dedup.finder import time_key
 from builders.dedup.lsh import band_keys
 from builders.dedup.minhash import NUM_PERM
@@ -39,7 +39,7 @@ from builders.engine.steps import (
     EngineStep,
     bands_of,
     die_here,
-    read_table,
+    read_files,
     write_bytes,
     write_done,
     write_table,
@@ -82,20 +82,6 @@ class ParseFiles(EngineStep):
         self.cache_dir = cache_dir
         self.soft_limit = soft_limit
 
-    def _slice(self, rank: int, world_size: int) -> list[RawFile]:
-        table = read_table(self.folder, "input/files.parquet")
-        count = table.num_rows
-        rows = table.slice(rank * count // world_size, (rank + 1) * count // world_size - rank * count // world_size)
-        return [
-            RawFile(
-                r["raw_path"],
-                os.fsdecode(r["path"]),
-                Reason(r["problem"]) if r["problem"] else None,
-                r["problem_message"],
-            )
-            for r in rows.to_pylist()
-        ]
-
     def _cached(self, items: list[RawFile]) -> tuple[dict[int, cache.Entry], dict[int, str]]:
         """The outcomes the cache holds for ``items`` (by index), and the raw sha256 of every readable file."""
         from builders.pipeline.read import read_raw
@@ -129,7 +115,7 @@ class ParseFiles(EngineStep):
 
         folder = self.folder
         name = f"{rank:05d}"
-        items = self._slice(rank, world_size)
+        items = read_files(self.folder, rank, world_size)
         hits, shas = self._cached(items)
         todo = [index for index in range(len(items)) if index not in hits]
         self.stat_update("cache_hits", value=len(hits))

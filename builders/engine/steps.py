@@ -21,17 +21,16 @@ import pyarrow.parquet as pq
 from datatrove.io import DataFolder, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
+from builders.common.quarantine import Reason
 from builders.dedup.lsh import band_params, candidate_threshold
 from builders.dedup.minhash import NUM_PERM
+from builders.pipeline.discover import RawFile
 
 BATCH = 500
 LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": that task kills the driver and itself mid-write (fault tests only)
 DRIVER_PID = "ZH_ENGINE_DRIVER_PID"  # set in a task's child process: the driver's pid
-FILES_SCHEMA = pa.schema(
-    # ``path`` as the file system's bytes: a file name that is not UTF-8 is still a file to quarantine
-    [("raw_path", pa.string()), ("path", pa.binary()), ("problem", pa.string()), ("problem_message", pa.string())]
-)
+FILES = "input/files.jsonl"  # the sorted file list: one JSON line per file (raw_path, path, problem, message)
 SKETCH_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -62,6 +61,24 @@ def die_here(stage: str, rank: int) -> None:
     if os.environ.get(KILL_AT) == f"{stage}:{rank}":
         os.kill(int(os.environ.get(DRIVER_PID, os.getpid())), signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def file_line(item: RawFile) -> bytes:
+    """A file of the list as a JSON line; a path that is not UTF-8 keeps its bytes (as surrogate escapes)."""
+    problem = str(item.problem) if item.problem else None
+    record = {"raw_path": item.raw_path, "path": item.path, "problem": problem, "message": item.problem_message}
+    return json.dumps(record).encode() + b"\n"
+
+
+def read_files(folder: DataFolder, rank: int = 0, world_size: int = 1) -> list[RawFile]:
+    """The ``rank``-th of ``world_size`` contiguous slices of the file list (all of it by default)."""
+    with folder.open(FILES, "rb") as handle:
+        lines = handle.read().splitlines()
+    count = len(lines)
+    rows = (json.loads(line) for line in lines[rank * count // world_size : (rank + 1) * count // world_size])
+    return [
+        RawFile(r["raw_path"], r["path"], Reason(r["problem"]) if r["problem"] else None, r["message"]) for r in rows
+    ]
 
 
 def write_bytes(folder: DataFolder, path: str, data: bytes) -> None:
