@@ -282,13 +282,13 @@ def test_slurm_scripts_are_rendered_without_submitting(corpus: Path, tmp_path: P
 
 def test_the_driver_of_a_multi_worker_build_never_loads_the_heavy_libraries(corpus: Path, tmp_path: Path) -> None:
     """With more than one worker the tasks run in child processes: the driver holds the file list, not the records,
-    and never imports pandera, polars, datasets or matplotlib (what keeps its memory flat). (pandas it does: pyarrow
-    imports it to convert any Python list, the file list included.)"""
+    and never imports pandera, polars, datasets, matplotlib or pandas (what keeps its memory flat; pyarrow would
+    import pandas to convert a Python list, so the driver writes the file list as JSON lines)."""
     code = (
         "import json, sys; from pathlib import Path; from builders.engine import build\n"
         "if __name__ == '__main__':\n"
         f"    summary = build([Path({str(corpus)!r})], Path({str(tmp_path / 'dataset')!r}), tasks=2, workers=2)\n"
-        "    heavy = ['polars', 'pandera', 'datasets', 'matplotlib', 'datasketch', 'scipy']\n"
+        "    heavy = ['polars', 'pandera', 'datasets', 'matplotlib', 'pandas', 'datasketch', 'scipy']\n"
         "    print(json.dumps({'loaded': [m for m in heavy if m in sys.modules], 'engine': summary.engine}))\n"
     )
     done = subprocess.run(
