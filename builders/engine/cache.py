@@ -50,8 +50,8 @@ SEGMENT_SCHEMA = pa.schema(
         ("payload", pa.binary()),
     ]
 )
-# An outcome: (record row without features, DedupFeatures) or a Rejection.
-Outcome = tuple[dict[str, Any], Any] | Rejection
+# An outcome: (record row, DedupFeatures, cleaning counts per rule, cleaning samples per rule) or a Rejection.
+Outcome = tuple[dict[str, Any], Any, dict[str, dict[str, int]], dict[str, list[str]]] | Rejection
 
 
 class CacheError(RuntimeError):
@@ -194,7 +194,6 @@ class SegmentWriter:
         self.folder = folder / "segments"
         self.partial = self.folder / f".segment.{os.getpid()}.{id(self)}.partial"
         self.rows: list[dict[str, Any]] = []
-        self.count = 0
         self.name = hashlib.sha256()
         self.writer: pq.ParquetWriter | None = None
 
@@ -227,7 +226,6 @@ class SegmentWriter:
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.partial, SEGMENT_SCHEMA, compression="zstd")
         self.writer.write_table(pa.Table.from_pylist(self.rows, schema=SEGMENT_SCHEMA))
-        self.count += len(self.rows)
         self.rows = []
 
     def close(self) -> Path | None:

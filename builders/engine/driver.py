@@ -170,7 +170,6 @@ def plan(
     workers: int,
     threshold: float,
     cache: Path | None,
-    out_dir: Path,
     soft_limit: float | None = None,
 ) -> Plan:
     bands, _ = bands_of(threshold)
@@ -270,9 +269,7 @@ def build(
     check_replaceable(out_dir)  # before any work: a folder no build wrote is refused at once
     previous_ledger(Path(against) if against else None)  # and an --against that is no release (AgainstError)
     work, run_url, files, ignored, key = _prepare(roots, tasks, work_dir, out_dir, dedup_threshold)
-    the_plan = plan(
-        run_url, executor, tasks, workers, dedup_threshold, Path(cache) if cache else None, out_dir, soft_limit
-    )
+    the_plan = plan(run_url, executor, tasks, workers, dedup_threshold, Path(cache) if cache else None, soft_limit)
     write = WriteDataset(
         run_url,
         tasks,
@@ -299,15 +296,13 @@ def build(
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
             started_ray = True
     in_children = workers > 1  # one worker: the tasks run in this process (``builders.engine.local``)
-    peaks: dict[str, int] = {}
-    cpu: dict[str, float] = {}
+    used: dict[str, dict[str, float]] = {}
     try:
         for name, step, count, concurrent in the_plan.stages:
             runner = _executor(
                 executor, step, count, concurrent, f"{run_url}/logs/{name}", slurm, name, in_children=in_children
             )
-            _run_stage(runner, name, run_url)
-            peaks[name], cpu[name] = getattr(runner, "peak_rss", 0), getattr(runner, "cpu_seconds", 0.0)
+            used[name] = _run_stage(runner, name, run_url)
     finally:
         if started_ray:
             import ray
@@ -315,13 +310,9 @@ def build(
             ray.shutdown()
     # The write stage runs on this machine, where the output lives, whatever the executor.
     runner = _executor("local", write, 1, 1, f"{run_url}/logs/write", None, "write", in_children=in_children)
-    _run_stage(runner, "write", run_url)
-    peaks["write"], cpu["write"] = runner.peak_rss, runner.cpu_seconds
+    used["write"] = _run_stage(runner, "write", run_url)
     summary = read_summary(get_datafolder(run_url))
-    summary.engine = {name: stage_report(run_url, name) for name in peaks}  # type: ignore[attr-defined]
-    for name, peak in peaks.items():  # what the task processes used, when the tasks ran in children
-        if peak:
-            summary.engine[name].update(peak_rss_mb=round(peak / 2**20), task_cpu_seconds=round(cpu[name], 2))  # type: ignore[attr-defined]
+    summary.engine = {name: {**stage_report(run_url, name), **usage} for name, usage in used.items()}  # type: ignore[attr-defined]
     if not keep_work:
         work.rm(f"runs/{key}", recursive=True)
         if work_dir is None:  # the default work dir beside the output goes with a successful build
@@ -329,11 +320,14 @@ def build(
     return summary
 
 
-def _run_stage(runner: Any, name: str, run_url: str) -> None:
+def _run_stage(runner: Any, name: str, run_url: str) -> dict[str, float]:
+    """Run a stage to completion; what its task processes used, when they ran in children of the local executor."""
     runner.run()
     missing = runner.get_incomplete_ranks()
     if missing:
         raise EngineError(f"stage {name}: tasks {missing[:10]} did not complete; see {run_url}/logs/{name}/logs")
+    peak = getattr(runner, "peak_rss", 0)
+    return {"peak_rss_mb": round(peak / 2**20), "task_cpu_seconds": round(runner.cpu_seconds, 2)} if peak else {}
 
 
 def slurm_scripts(
@@ -348,7 +342,7 @@ def slurm_scripts(
     """The sbatch script of each stage, as ``build(executor="slurm")`` would submit it (nothing is submitted)."""
     roots = [Path(r) for r in raw_roots]
     _, run_url, *_ = _prepare(roots, tasks, work_dir, Path(out_dir), dedup_threshold)
-    the_plan = plan(run_url, "slurm", tasks, slurm.cpus_per_task, dedup_threshold, None, Path(out_dir))
+    the_plan = plan(run_url, "slurm", tasks, slurm.cpus_per_task, dedup_threshold, None)
     scripts = {}
     write = WriteDataset(run_url, tasks, str(Path(out_dir).resolve()), dedup_threshold)
     for name, step, count, _ in [*the_plan.stages, ("write", write, 1, 1)]:

@@ -58,7 +58,7 @@ def _started(results: Iterator[Any]) -> Iterator[Any]:
 _END = object()
 
 
-def _outcome(result: Any) -> Any:
+def _outcome(result: Any) -> cache.Outcome:
     """A per-file result as the cache keeps it: a rejection, or (row, features, cleaning counts, samples)."""
     return result if isinstance(result, Rejection) else (result.row, result.features, result.cleaning, result.samples)
 
@@ -98,11 +98,15 @@ class ParseFiles(EngineStep):
                     continue
                 keys[index] = cache.entry_key(item.raw_path, shas[index])
         found = cache.lookup(Path(self.cache_dir), set(keys.values()))
-        for message in found.messages:
-            self.stat_update("cache_corrupt")
-            print(f"warning: {message}")
+        self._report_corrupt(found.messages)
         self.stat_update("cache_stale", value=found.stale)
         return {index: found.hits[key] for index, key in keys.items() if key in found.hits}, shas
+
+    def _report_corrupt(self, messages: list[str]) -> None:
+        """Cache entries or segments that could not be used (each recomputed): counted and printed."""
+        for message in messages:
+            self.stat_update("cache_corrupt")
+            print(f"warning: {message}")
 
     def _process(self, items: list[RawFile], budget: Any) -> Iterator[Any]:
         from builders.pipeline.step import process_all
@@ -145,7 +149,7 @@ class ParseFiles(EngineStep):
                         rows.append((index, outcome, False))
                         continue
                     with self.track_time("file"):  # a miss, or a hit whose payload turned out unreadable
-                        result = next(fresh) if index not in hits else next(iter(self._process([items[index]], budget)))
+                        result = next(fresh) if index not in hits else next(self._process([items[index]], budget))
                     rows.append((index, _outcome(result), True))
                 # Invariants at build time, on the records computed now (a cached record kept them already).
                 computed = [o for _, o, now in rows if now and not isinstance(o, Rejection)]
@@ -189,9 +193,7 @@ class ParseFiles(EngineStep):
         folder.mv(partial, f"parse/records/{name}.parquet")
         if segment is not None:
             segment.close()
-        for message in payloads.messages:
-            self.stat_update("cache_corrupt")
-            print(f"warning: {message}")
+        self._report_corrupt(payloads.messages)
         self.stat_update("files", value=len(items))
         die_here(self.name, rank)
         write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))

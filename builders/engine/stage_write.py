@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from builders.common.quarantine import Ignored, Reason, Rejection
 from builders.common.summary import BuildSummary, DedupStats, Routing
 from builders.dedup.finder import DuplicateMark
-from builders.engine.steps import BATCH, EngineError, EngineStep, read_done, read_files, read_table, write_bytes
+from builders.engine.steps import BATCH, EngineError, EngineStep, count_files, read_done, read_table, write_bytes
 
 SUMMARY = "write/summary.pickle"
 
@@ -86,7 +86,7 @@ class WriteDataset(EngineStep):
         read_done(folder, "components", 0)
         with folder.open("input/ignored.jsonl", "rt") as handle:
             ignored = [Ignored(**json.loads(line)) for line in handle if line.strip()]
-        files = len(read_files(folder))
+        files = count_files(folder)
         marks = {
             row["id"]: DuplicateMark(row["duplicate_of"] is not None, row["duplicate_of"], row["cluster"], row["kind"])
             for row in read_table(folder, "components/marks.parquet").to_pylist()

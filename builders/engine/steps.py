@@ -70,10 +70,18 @@ def file_line(item: RawFile) -> bytes:
     return json.dumps(record).encode() + b"\n"
 
 
-def read_files(folder: DataFolder, rank: int = 0, world_size: int = 1) -> list[RawFile]:
-    """The ``rank``-th of ``world_size`` contiguous slices of the file list (all of it by default)."""
+def _file_lines(folder: DataFolder) -> list[bytes]:
     with folder.open(FILES, "rb") as handle:
-        lines = handle.read().splitlines()
+        return handle.read().splitlines()
+
+
+def count_files(folder: DataFolder) -> int:
+    return len(_file_lines(folder))
+
+
+def read_files(folder: DataFolder, rank: int, world_size: int) -> list[RawFile]:
+    """The ``rank``-th of ``world_size`` contiguous slices of the file list."""
+    lines = _file_lines(folder)
     count = len(lines)
     rows = (json.loads(line) for line in lines[rank * count // world_size : (rank + 1) * count // world_size])
     return [
