@@ -87,7 +87,12 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         default="local",
         help="datatrove executor the stages run on (default: local; ray starts a local Ray unless --ray-address)",
     )
-    build.add_argument("--tasks", type=int, default=1, help="tasks the work is split into (default: 1)")
+    build.add_argument(
+        "--tasks",
+        type=int,
+        default=None,
+        help="tasks the work is split into (default: one per 10,000 files, at least one per worker)",
+    )
     build.add_argument(
         "--work-dir",
         default=None,

@@ -22,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ MANIFEST_NAME = "MANIFEST.json"
 MANIFEST_FORMAT = 1
 UNREADABLE = "unreadable"
 SCAN_BATCH = 1000
+SCAN_PART = 10  # row groups per part of a parallel scan (``start_scan``)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -159,24 +161,53 @@ class ShardScan:
         return dict(sorted(counts.items()))
 
 
-def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
-    for batch in read_batches(path, SCAN_BATCH):
+def iter_rows(path: Path, groups: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of a shard (of its row groups ``groups`` only, when given), in order."""
+    for batch in read_batches(path, SCAN_BATCH, row_groups=groups):
         yield from batch.to_pylist()
+
+
+def scan_part(path: Path, shard: dict[str, Any], groups: list[int]) -> ShardScan:
+    """What row groups ``groups`` of one shard say (rows, config cells, record hashes)."""
+    scan = ShardScan(rows={shard["path"]: 0})
+    for row in iter_rows(path, groups):
+        scan.rows[shard["path"]] += 1
+        scan.cells[(row["category"], shard["split"], bool(row["is_duplicate"]))] += 1
+        scan.record_hashes.append((row["id"], record_sha256(row)))
+    return scan
+
+
+def _scan_part(job: tuple[Path, dict[str, Any], list[int]]) -> ShardScan:
+    return scan_part(*job)
+
+
+def start_scan(folder: Path, shards: Iterable[dict[str, Any]], pool: Pool | None = None) -> Callable[[], ShardScan]:
+    """Start reading every row of the shards, in parts of ``SCAN_PART`` row groups, on ``pool``'s processes when
+    given (the caller goes on meanwhile); the returned function waits for the parts and gives the whole scan."""
+    scan = ShardScan()
+    jobs = []
+    for shard in shards:
+        path = folder / shard["path"]
+        scan.schemas[shard["path"]] = schema_fingerprint(Features.from_arrow_schema(pq.read_schema(path)))
+        scan.rows[shard["path"]] = 0
+        groups = list(range(pq.ParquetFile(path).num_row_groups))
+        jobs += [(path, shard, groups[at : at + SCAN_PART]) for at in range(0, len(groups), SCAN_PART)]
+    pending = pool.map_async(_scan_part, jobs) if pool is not None else None
+
+    def finish() -> ShardScan:
+        for part in pending.get() if pending is not None else map(_scan_part, jobs):
+            for shard_path, rows in part.rows.items():
+                scan.rows[shard_path] += rows
+            scan.cells.update(part.cells)
+            scan.record_hashes += part.record_hashes
+        return scan
+
+    return finish
 
 
 def scan_shards(folder: Path, shards: Iterable[dict[str, Any]]) -> ShardScan:
     """Read every row of the shards: row counts, schema fingerprints, config cells, record hashes."""
-    scan = ShardScan()
-    for shard in shards:
-        path = folder / shard["path"]
-        scan.schemas[shard["path"]] = schema_fingerprint(Features.from_arrow_schema(pq.read_schema(path)))
-        rows = 0
-        for row in iter_rows(path):
-            rows += 1
-            scan.cells[(row["category"], shard["split"], bool(row["is_duplicate"]))] += 1
-            scan.record_hashes.append((row["id"], record_sha256(row)))
-        scan.rows[shard["path"]] = rows
-    return scan
+    return start_scan(folder, shards)()
 
 
 def describe_files(folder: Path, names: Iterable[str]) -> list[dict[str, Any]]:
@@ -201,9 +232,10 @@ def quarantine_count(folder: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
-def manifest_dict(folder: Path, summary: BuildSummary) -> dict[str, Any]:
+def manifest_dict(folder: Path, summary: BuildSummary, scan: ShardScan | None = None) -> dict[str, Any]:
+    """The manifest of the build in ``folder``; ``scan``: its shards' scan when read already (``start_scan``)."""
     shards = summary.shard_files or describe_shards(folder, summary.shards)
-    scan = scan_shards(folder, shards)
+    scan = scan or scan_shards(folder, shards)
     return {
         "format": MANIFEST_FORMAT,
         "dataset": DATASET_NAME,
@@ -251,8 +283,8 @@ def dump_manifest(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_manifest(folder: Path, summary: BuildSummary) -> None:
-    (folder / MANIFEST_NAME).write_text(dump_manifest(manifest_dict(folder, summary)), encoding="utf-8")
+def write_manifest(folder: Path, summary: BuildSummary, scan: ShardScan | None = None) -> None:
+    (folder / MANIFEST_NAME).write_text(dump_manifest(manifest_dict(folder, summary, scan)), encoding="utf-8")
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -22,6 +22,7 @@ reaches their files (``Payloads``, a few row groups kept), never all at once.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -116,31 +117,46 @@ def _serves(feed: str, cleaner: str | None) -> bool:
 
 
 def lookup(folder: Path, keys: set[str]) -> Lookup:
-    """The valid entries among ``keys`` (payloads not read: see ``Payloads``)."""
+    """The valid entries among ``keys`` (payloads not read: see ``Payloads``).
+
+    A segment's ``key`` column is read whole and matched once; the other columns are read only for the row
+    groups holding a match, so a task finds its slice without reading the rest of the cache."""
     found = Lookup()
     if not keys:
         return found
     wanted = pa.array(sorted(keys), pa.string())
     columns = [name for name in SEGMENT_SCHEMA.names if name != "payload"]
+    current: dict[tuple[str, ...], bool] = {}  # (kind, cleaner, cleaner_fp, feed) -> entries with them still valid
     for segment in sorted((folder / "segments").glob("*.parquet")):
         try:
             handle = pq.ParquetFile(segment)
             if handle.schema_arrow != SEGMENT_SCHEMA:
                 raise ValueError(f"unexpected columns {handle.schema_arrow.names}")
-            groups = [handle.read_row_group(g, columns=columns) for g in range(handle.num_row_groups)]
-        except (OSError, ValueError, pa.ArrowException) as error:
+            matches = pc.indices_nonzero(pc.is_in(handle.read(columns=["key"]).column("key"), value_set=wanted))
+            starts = [0]
+            for group in range(handle.num_row_groups):
+                starts.append(starts[-1] + handle.metadata.row_group(group).num_rows)
+            by_group: dict[int, list[int]] = {}
+            for index in matches.to_pylist():
+                group = bisect.bisect_right(starts, index) - 1
+                by_group.setdefault(group, []).append(index - starts[group])
+            picked = {
+                g: handle.read_row_group(g, columns=columns).take(rows).to_pylist() for g, rows in by_group.items()
+            }
+        except (OSError, ValueError, IndexError, pa.ArrowException) as error:
             found.messages.append(f"cache segment {segment.name} is unreadable ({error}): ignored, recomputed")
             found.corrupt += 1
             continue
-        for group, table in enumerate(groups):
-            rows = pc.indices_nonzero(pc.is_in(table.column("key"), value_set=wanted)).to_pylist()
-            picked = table.take(rows).to_pylist() if rows else []
-            for row, entry in zip(rows, picked, strict=True):
+        for group, rows in by_group.items():
+            for row, entry in zip(rows, picked[group], strict=True):
                 if entry["key"] in found.hits:
                     continue
-                if entry["cleaner_fp"] != _current_fp(entry["kind"], entry["cleaner"]) or (
-                    entry["kind"] == "record" and not _serves(entry["feed"], entry["cleaner"])
-                ):
+                facts = (entry["kind"], entry["cleaner"], entry["cleaner_fp"], entry["feed"])
+                if facts not in current:
+                    current[facts] = entry["cleaner_fp"] == _current_fp(entry["kind"], entry["cleaner"]) and (
+                        entry["kind"] != "record" or _serves(entry["feed"], entry["cleaner"])
+                    )
+                if not current[facts]:
                     found.stale += 1
                     continue
                 found.hits[entry["key"]] = Entry(segment, group, row, entry["digest"])

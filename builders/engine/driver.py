@@ -29,6 +29,7 @@ from builders.write.atomic import check_replaceable
 from builders.write.ledger import previous_ledger
 
 EXECUTORS = ("local", "ray", "slurm")
+FILES_PER_TASK = 10_000  # the default plan's parse slice: a task's memory follows its slice, not the corpus
 WORK_FORMAT = {"format": "zh-rss-posts engine work dir", "layout": fingerprint.LAYOUT_VERSION}
 
 
@@ -187,10 +188,16 @@ def plan(
     return Plan(run_url, tasks, ranges, bands * ranges, stages)
 
 
+def auto_tasks(files: int, workers: int) -> int:
+    """The default ``--tasks``: one per ``FILES_PER_TASK`` files, and at least one per worker."""
+    return max(1, workers, -(-files // FILES_PER_TASK))
+
+
 def _prepare(
-    roots: list[Path], tasks: int, work_dir: str | None, out_dir: Path, threshold: float
-) -> tuple[DataFolder, str, int, list[Ignored], str]:
+    roots: list[Path], tasks: int | None, workers: int, work_dir: str | None, out_dir: Path, threshold: float
+) -> tuple[DataFolder, str, int, list[Ignored], str, int]:
     files, ignored = list_inputs(roots)
+    tasks = tasks or auto_tasks(len(files), workers)
     key = run_key(roots, files, tasks, threshold)
     work_url = work_dir or str(default_work_dir(out_dir))
     work = open_work_dir(work_url)
@@ -214,7 +221,7 @@ def _prepare(
         lines = "".join(json.dumps({"raw_path": i.raw_path, "why": i.why}, ensure_ascii=False) + "\n" for i in ignored)
         write_bytes(run, "input/ignored.jsonl", lines.encode())
         write_bytes(run, FILES, b"".join(file_line(f) for f in files))
-    return work, run_url, len(files), ignored, key  # the list itself stays in the run folder, not in memory
+    return work, run_url, len(files), ignored, key, tasks  # the list itself stays in the run folder, not in memory
 
 
 def stage_report(run_url: str, stage: str) -> dict[str, float]:
@@ -236,7 +243,7 @@ def build(
     out_dir: Path,
     *,
     executor: str = "local",
-    tasks: int = 1,
+    tasks: int | None = None,
     workers: int | None = None,
     work_dir: str | None = None,
     cache: Path | None = None,
@@ -252,12 +259,13 @@ def build(
 
     Rerunning the same command after a crash resumes: completed tasks (datatrove's completion markers in
     the run folder) are skipped. With ``executor="slurm"`` the stages are submitted as dependent job arrays
-    and the function returns once they are queued (the summary then holds the input counts only)."""
+    and the function returns once they are queued (the summary then holds the input counts only). ``tasks``
+    defaults to ``auto_tasks``: one parse task per ``FILES_PER_TASK`` files, at least one per worker."""
     from builders.engine.cache import open_cache
 
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
-    if tasks < 1:
+    if tasks is not None and tasks < 1:
         raise ValueError(f"tasks must be at least 1, got {tasks}")
     roots = [Path(raw_roots)] if isinstance(raw_roots, (str, Path)) else [Path(r) for r in raw_roots]
     if not roots:
@@ -268,7 +276,7 @@ def build(
         open_cache(Path(cache))
     check_replaceable(out_dir)  # before any work: a folder no build wrote is refused at once
     previous_ledger(Path(against) if against else None)  # and an --against that is no release (AgainstError)
-    work, run_url, files, ignored, key = _prepare(roots, tasks, work_dir, out_dir, dedup_threshold)
+    work, run_url, files, ignored, key, tasks = _prepare(roots, tasks, workers, work_dir, out_dir, dedup_threshold)
     the_plan = plan(run_url, executor, tasks, workers, dedup_threshold, Path(cache) if cache else None, soft_limit)
     write = WriteDataset(
         run_url,
@@ -277,6 +285,7 @@ def build(
         dedup_threshold,
         str(Path(against).resolve()) if against else None,
         str(Path(audit).resolve()) if audit else None,
+        processes=workers,
     )
     if executor == "slurm":
         previous = None
@@ -302,7 +311,7 @@ def build(
             runner = _executor(
                 executor, step, count, concurrent, f"{run_url}/logs/{name}", slurm, name, in_children=in_children
             )
-            used[name] = _run_stage(runner, name, run_url)
+            used[name] = {"tasks": count, **_run_stage(runner, name, run_url)}
     finally:
         if started_ray:
             import ray
@@ -341,10 +350,10 @@ def slurm_scripts(
 ) -> dict[str, str]:
     """The sbatch script of each stage, as ``build(executor="slurm")`` would submit it (nothing is submitted)."""
     roots = [Path(r) for r in raw_roots]
-    _, run_url, *_ = _prepare(roots, tasks, work_dir, Path(out_dir), dedup_threshold)
+    _, run_url, *_ = _prepare(roots, tasks, slurm.cpus_per_task, work_dir, Path(out_dir), dedup_threshold)
     the_plan = plan(run_url, "slurm", tasks, slurm.cpus_per_task, dedup_threshold, None)
     scripts = {}
-    write = WriteDataset(run_url, tasks, str(Path(out_dir).resolve()), dedup_threshold)
+    write = WriteDataset(run_url, tasks, str(Path(out_dir).resolve()), dedup_threshold, processes=slurm.cpus_per_task)
     for name, step, count, _ in [*the_plan.stages, ("write", write, 1, 1)]:
         runner = _executor("slurm", step, count, 1, f"{run_url}/logs/{name}", slurm, name)
         command = f"launch_pickled_pipeline {runner.logging_dir.resolve_paths('executor.pik')}"

@@ -9,6 +9,7 @@ folder is published in one rename (``builders.write.atomic``). The build's summa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import shutil
@@ -47,8 +48,10 @@ class WriteDataset(EngineStep):
         threshold: float,
         against: str | None = None,
         audit: str | None = None,
+        processes: int = 1,
     ) -> None:
         super().__init__(run_url)
+        self.processes = processes
         self.parse_tasks = parse_tasks
         self.out_dir = out_dir
         self.threshold = threshold
@@ -74,6 +77,15 @@ class WriteDataset(EngineStep):
         return split_by_id, routing, categories
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        from builders.pipeline.pool import helper_pool
+
+        # The helpers that read the shards back for the manifest, forked while this process is still small.
+        with helper_pool(self.processes) if self.processes > 1 else contextlib.nullcontext() as pool:
+            self._write(pool)
+        return
+        yield
+
+    def _write(self, pool: Any) -> None:
         from builders.describe.changelog import HISTORY_NAME
         from builders.describe.cleaning import CleaningTally, write_audit, write_cleaning
         from builders.describe.folder import describe_folder
@@ -145,8 +157,6 @@ class WriteDataset(EngineStep):
             del split_by_id, old_ledger
             if against is not None and (against / HISTORY_NAME).is_file():
                 shutil.copyfile(against / HISTORY_NAME, work / HISTORY_NAME)  # the history travels with the data
-            describe_folder(work, summary)
+            describe_folder(work, summary, pool)
         self.stat_update("records", value=summary.records)
         write_bytes(folder, SUMMARY, pickle.dumps(summary, protocol=5))
-        return
-        yield

@@ -54,7 +54,8 @@ def _inside(path: Path, root: Path) -> Path | None:
 def _raw_path(path: str, base: str) -> tuple[str, bool]:
     """(raw_path, is valid UTF-8) of ``path`` below ``base``. Undecodable names come back backslash-escaped,
     for the report."""
-    relative = os.path.relpath(path, base).replace(os.sep, "/")
+    prefix = base.rstrip(os.sep) + os.sep  # the walk's paths all start with it: slicing is 10x relpath
+    relative = (path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, base)).replace(os.sep, "/")
     try:
         relative.encode("utf-8")
     except UnicodeEncodeError:

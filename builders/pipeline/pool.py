@@ -21,6 +21,7 @@ import ctypes
 import faulthandler
 import gc
 import multiprocessing
+import multiprocessing.pool
 import signal
 import sys
 import threading
@@ -36,7 +37,7 @@ from typing import Any, Generic, TypeVar
 SOFT_TIME_LIMIT = 30.0
 HARD_TIME_LIMIT = 90.0
 CHUNK_FILES = 16  # items per pool job: a worker death puts at most a window of chunks under suspicion
-CHUNKS_IN_FLIGHT_PER_WORKER = 4
+CHUNKS_IN_FLIGHT_PER_WORKER = 16
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -121,6 +122,12 @@ def _die_with_parent() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def helper_pool(processes: int) -> multiprocessing.pool.Pool:
+    """``processes`` forked helpers for work that is not per file (no isolation, no budget): they leave Ctrl-C to
+    this process and die with it. Fork them before this process starts threads (polars' pool deadlocks a fork)."""
+    return multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent)
 
 
 def describe_exit(exitcode: int | None) -> str:

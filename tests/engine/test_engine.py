@@ -299,3 +299,45 @@ def test_the_driver_of_a_multi_worker_build_never_loads_the_heavy_libraries(corp
     assert report["loaded"] == []
     for stage in ("parse", "merge", "components", "write"):  # each ran in a child process, which reported itself
         assert report["engine"][stage]["peak_rss_mb"] > 0 and report["engine"][stage]["task_cpu_seconds"] > 0
+
+
+def test_default_tasks_follow_the_file_count(corpus: Path, expected: dict[str, bytes], tmp_path: Path) -> None:
+    """Without ``--tasks`` a build has one parse task per ``FILES_PER_TASK`` files (at least one per worker), so a
+    task's memory follows its slice, not the corpus; the dataset is the same bytes."""
+    from builders.engine import driver
+
+    assert [driver.auto_tasks(files, workers) for files, workers in [(0, 1), (91, 1), (91, 2), (25_000, 2)]] == [
+        1,
+        1,
+        2,
+        3,
+    ]
+    files = len(list((corpus / "source" / "_posts").rglob("*.md")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(driver, "FILES_PER_TASK", 10)
+        summary = build([corpus], tmp_path / "dataset", workers=1)
+    assert summary.engine["parse"]["tasks"] == -(-files // 10) > 1  # type: ignore[attr-defined]
+    assert tree_bytes(tmp_path / "dataset") == expected
+
+
+def test_a_lookup_finds_its_keys_in_every_row_group(tmp_path: Path) -> None:
+    """The cache reads a segment's keys, then only the row groups holding a match: every wanted key is found at
+    its own row, whatever row group it is in, and nothing else is."""
+    from builders.common.quarantine import Reason, Rejection
+    from builders.engine import cache
+
+    folder = cache.open_cache(tmp_path / "cache")
+    outcomes = {f"post-{n:02d}.md": Rejection(f"post-{n:02d}.md", Reason.NO_TITLE, f"message {n}") for n in range(23)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "ROW_GROUP", 4)
+        writer = cache.SegmentWriter(folder)
+        for raw_path, outcome in outcomes.items():
+            writer.add(cache.entry_key(raw_path, "0" * 64), outcome)
+        segment = writer.close()
+    assert segment is not None and pq.ParquetFile(segment).num_row_groups == 6
+    wanted = {cache.entry_key(p, "0" * 64): p for p in ["post-00.md", "post-05.md", "post-06.md", "post-22.md"]}
+    found = cache.lookup(folder, {*wanted, cache.entry_key("post-99.md", "0" * 64)})
+    assert sorted(found.hits) == sorted(wanted)
+    assert {(e.group, e.row) for e in found.hits.values()} == {(0, 0), (1, 1), (1, 2), (5, 2)}
+    payloads = cache.Payloads()
+    assert {wanted[k]: payloads.get(e) for k, e in found.hits.items()} == {p: outcomes[p] for p in wanted.values()}
