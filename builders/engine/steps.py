@@ -26,7 +26,7 @@ from builders.dedup.lsh import band_params, candidate_threshold
 from builders.dedup.minhash import NUM_PERM
 from builders.pipeline.discover import RawFile
 
-BATCH = 500
+BATCH = 2_000  # records per batch of the write stage's loop (per-batch Arrow work is amortised over more rows)
 LZ4: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 KILL_AT = "ZH_ENGINE_KILL_AT"  # "stage:rank": that task kills the driver and itself mid-write (fault tests only)
 DRIVER_PID = "ZH_ENGINE_DRIVER_PID"  # set in a task's child process: the driver's pid

@@ -19,7 +19,7 @@ from builders.common.quarantine import Ignored, Reason
 POST_SUFFIX = ".md"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: no __dict__ per file (100,000 of them in the driver)
 class RawFile:
     """A post file: ``raw_path`` (relative to the posts root, NFC, '/'-separated) and where to read it."""
 

@@ -118,3 +118,31 @@ def test_schema_fingerprint_sees_types_names_and_order() -> None:
     fingerprints = {base, *(schema_fingerprint(f) for f in (retyped, renamed, reordered))}
     assert len(fingerprints) == 4
     assert schema_fingerprint(Features(dict(FEATURES))) == base
+
+
+def test_a_scan_in_parts_on_helpers_equals_one_read_of_every_row(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write stage reads the shards back for the manifest in parts of ``SCAN_PART`` row groups on forked
+    helpers: the rows, config cells and record hashes are those of one plain read, whatever the parts."""
+    from builders.describe import manifest
+    from builders.pipeline.pool import helper_pool
+
+    _, out = built
+    folder = tmp_path / "dataset"
+    (folder / "data").mkdir(parents=True)
+    shards = []
+    for shard in manifest_of(out)["shards"]:
+        table = pq.read_table(out / shard["path"])
+        pq.write_table(table, folder / shard["path"], row_group_size=1)  # a row group per row
+        shards.append(shard)
+    assert sum(pq.ParquetFile(folder / s["path"]).num_row_groups for s in shards) > len(shards) + 2
+    whole = manifest.scan_shards(folder, shards)
+    monkeypatch.setattr(manifest, "SCAN_PART", 1)
+    with helper_pool(2) as pool:
+        parts = manifest.start_scan(folder, shards, pool)()
+    assert parts.rows == whole.rows == {s["path"]: s["rows"] for s in shards}
+    assert parts.cells == whole.cells and parts.schemas == whole.schemas
+    assert sorted(parts.record_hashes) == sorted(whole.record_hashes)
+    assert len(whole.record_hashes) == sum(s["rows"] for s in shards)
+    assert manifest.records_fingerprint(parts.record_hashes) == manifest_of(out)["records_fingerprint"]

@@ -23,14 +23,15 @@ from tests.helpers import REPO
 # A build slowed down to a crawl (each file waits), which says on stdout when it is in the middle.
 # The build is slowed by a ``sitecustomize`` module on PYTHONPATH: every interpreter of the build imports it,
 # the driver and the forkserver its task processes fork from (a patch in the driver alone would not reach them).
+# A parse task says MIDWAY in one write of its own (two tasks run at once with two workers: one line each).
 SLOW_SITE = """
-import time
+import os, time
 import builders.pipeline.step as step
 real = step.process_all
 def slow(files, workers, *args, **kwargs):
     for i, result in enumerate(real(files, workers, *args, **kwargs)):
         if i == 3:
-            print("MIDWAY", flush=True)
+            os.write(1, b"MIDWAY\\n")
         time.sleep(0.2)
         yield result
 step.process_all = slow
