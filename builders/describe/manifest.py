@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
@@ -34,17 +32,14 @@ from datasets import Features
 from builders import __version__
 from builders.annotate import TAGGER_VERSIONS
 from builders.cleaners import cleaner_versions
-from builders.common.configs import config_filters
 from builders.common.dataset import DATASET_NAME, DATASET_VERSION
 from builders.common.summary import BuildSummary
-from builders.write.shards import read_batches
+from builders.describe.scan import SCAN_PART, ShardScan, canonical_json, scan_part
 from schemas.features import FEATURES
 
 MANIFEST_NAME = "MANIFEST.json"
 MANIFEST_FORMAT = 1
 UNREADABLE = "unreadable"
-SCAN_BATCH = 1000
-SCAN_PART = 10  # row groups per part of a parallel scan (``start_scan``)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -61,11 +56,6 @@ def raw_file_sha256(path: str | Path) -> str:
         return sha256_file(path)
     except OSError:
         return UNREADABLE
-
-
-def canonical_json(value: Any) -> str:
-    """One spelling per value: sorted keys, no spaces, UTF-8 kept, datetimes as ISO strings."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _sha256_lines(lines: Iterable[str]) -> str:
@@ -97,10 +87,6 @@ def records_fingerprint(record_hashes: Iterable[tuple[str, str]]) -> str:
     return _sha256_lines(f"{record_id}\t{sha}" for record_id, sha in record_hashes)
 
 
-def record_sha256(row: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(row).encode("utf-8")).hexdigest()
-
-
 def cache_key(version: str, data_sha256: str) -> str:
     """The README ``configs[].description``: `datasets` hashes the README's configs into its cache key, so a
     rebuild with different bytes is never served from a stale cache (mtimes and sizes may well be equal)."""
@@ -125,62 +111,6 @@ def describe_shards(folder: Path, shards: dict[str, list[str]]) -> list[dict[str
     return sorted(described, key=lambda shard: shard["path"])
 
 
-@dataclass
-class ShardScan:
-    """What the rows of a set of shards say, recomputed from their content."""
-
-    rows: dict[str, int] = field(default_factory=dict)  # shard path -> rows read
-    schemas: dict[str, str] = field(default_factory=dict)  # shard path -> schema fingerprint
-    cells: Counter[tuple[str, str, bool]] = field(default_factory=Counter)  # (category, split, duplicate) -> rows
-    record_hashes: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def records(self) -> int:
-        return sum(self.cells.values())
-
-    @property
-    def duplicates(self) -> int:
-        return sum(n for (_, _, duplicate), n in self.cells.items() if duplicate)
-
-    def per_split(self) -> dict[str, int]:
-        counts: Counter[str] = Counter()
-        for (_, split, _), n in self.cells.items():
-            counts[split] += n
-        return dict(sorted(counts.items()))
-
-    def per_config(self) -> dict[str, dict[str, int]]:
-        """Rows per split of every config, by the card's own config rules."""
-        categories = Counter(category for category, _, _ in self.cells)
-        counts: dict[str, dict[str, int]] = {}
-        for name, (_, keep) in config_filters(categories).items():
-            per_split: Counter[str] = Counter()
-            for (category, split, duplicate), n in self.cells.items():
-                if keep(category, duplicate):
-                    per_split[split] += n
-            counts[name] = dict(sorted(per_split.items()))
-        return dict(sorted(counts.items()))
-
-
-def iter_rows(path: Path, groups: list[int] | None = None) -> Iterator[dict[str, Any]]:
-    """The rows of a shard (of its row groups ``groups`` only, when given), in order."""
-    for batch in read_batches(path, SCAN_BATCH, row_groups=groups):
-        yield from batch.to_pylist()
-
-
-def scan_part(path: Path, shard: dict[str, Any], groups: list[int]) -> ShardScan:
-    """What row groups ``groups`` of one shard say (rows, config cells, record hashes)."""
-    scan = ShardScan(rows={shard["path"]: 0})
-    for row in iter_rows(path, groups):
-        scan.rows[shard["path"]] += 1
-        scan.cells[(row["category"], shard["split"], bool(row["is_duplicate"]))] += 1
-        scan.record_hashes.append((row["id"], record_sha256(row)))
-    return scan
-
-
-def _scan_part(job: tuple[Path, dict[str, Any], list[int]]) -> ShardScan:
-    return scan_part(*job)
-
-
 def start_scan(folder: Path, shards: Iterable[dict[str, Any]], pool: Pool | None = None) -> Callable[[], ShardScan]:
     """Start reading every row of the shards, in parts of ``SCAN_PART`` row groups, on ``pool``'s processes when
     given (the caller goes on meanwhile); the returned function waits for the parts and gives the whole scan."""
@@ -192,10 +122,10 @@ def start_scan(folder: Path, shards: Iterable[dict[str, Any]], pool: Pool | None
         scan.rows[shard["path"]] = 0
         groups = list(range(pq.ParquetFile(path).num_row_groups))
         jobs += [(path, shard, groups[at : at + SCAN_PART]) for at in range(0, len(groups), SCAN_PART)]
-    pending = pool.map_async(_scan_part, jobs) if pool is not None else None
+    pending = pool.starmap_async(scan_part, jobs) if pool is not None else None
 
     def finish() -> ShardScan:
-        for part in pending.get() if pending is not None else map(_scan_part, jobs):
+        for part in pending.get() if pending is not None else (scan_part(*job) for job in jobs):
             for shard_path, rows in part.rows.items():
                 scan.rows[shard_path] += rows
             scan.cells.update(part.cells)

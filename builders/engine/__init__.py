@@ -4,12 +4,14 @@ Stages (each a ``datatrove`` ``PipelineStep`` in a module of its own, ``stage_pa
 ``stage_components``, ``stage_write``; what they share in ``steps``), run by ``driver`` on an executor
 (``local``: each task in a child process of a clean forkserver; datatrove's Ray and Slurm executors):
 
-1. ``parse`` (``--tasks`` tasks): a contiguous slice of the sorted file list per task, the per-file step with
-   per-file isolation, the outcome cache; records, rejections, inputs, sketches and per-band signatures;
+1. ``parse`` (``--tasks`` tasks; by default one per ``driver.FILES_PER_TASK`` files and at least one per worker,
+   so a task's memory follows its slice): a contiguous slice of the sorted file list per task, the per-file step
+   with per-file isolation, the outcome cache; records, rejections, inputs, sketches and per-band signatures;
 2. ``merge`` (bands x hash ranges): per LSH band and range, buckets -> candidate pairs -> near pairs;
 3. ``components`` (one task): union-find over exact groups and near pairs, canonical members, marks;
 4. ``write`` (one task, where the output lives): marks joined to the records, splits, shards, card,
-   stats, croissant, manifest, atomic publish.
+   stats, croissant, manifest, atomic publish; with several workers, forked helpers read the shards back for
+   the manifest while the task writes the stats, plots and card.
 
 The work dir (``--work-dir``, a local folder or an fsspec URL; default ``.<out>.work`` beside the output)
 holds ``ENGINE.json`` (its format) and one run folder per distinct input, ``runs/<key>/``, keyed by the

@@ -139,6 +139,8 @@ class LocalExecutor(LocalPipelineExecutor):  # type: ignore[misc]
             mp_context=_context(),
             initializer=_start_child,
             initargs=(self.driver_pid,),
+            # A step that forks per-file workers wants a fresh child per task (see ``EngineStep.fresh_process``).
+            max_tasks_per_child=1 if getattr(self.pipeline[0], "fresh_process", False) else None,
         )
         try:
             futures: list[Future[tuple[PipelineStats, int, float]]] = [

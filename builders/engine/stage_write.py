@@ -4,7 +4,9 @@ The marks of the components stage are joined back to the records (read in the fi
 is routed to its split (a released record keeps the split of the previous release's ledger), the shards,
 quarantine, cleaning report, stats, card, Croissant and manifest are written into a staging folder, and the
 folder is published in one rename (``builders.write.atomic``). The build's summary is left in the run folder
-(``write/summary.pickle``) for the driver, which never loads the libraries this stage needs.
+(``write/summary.pickle``) for the driver, which never loads the libraries this stage needs. With ``processes``
+above one, ``processes - 1`` helpers are forked when the task starts (before it loads polars): they read the
+shards back for the manifest, in parts, while the task itself writes the stats, plots and card.
 """
 
 from __future__ import annotations
@@ -77,10 +79,14 @@ class WriteDataset(EngineStep):
         return split_by_id, routing, categories
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        import pandas  # noqa: F401  (pyarrow loads it on its first conversions: the helpers share it, not load it)
+
         from builders.pipeline.pool import helper_pool
 
-        # The helpers that read the shards back for the manifest, forked while this process is still small.
-        with helper_pool(self.processes) if self.processes > 1 else contextlib.nullcontext() as pool:
+        # The helpers that read the shards back for the manifest (this process and they make ``processes``), forked
+        # while this process is still small and before polars has started its threads (a fork would deadlock them).
+        # Each helper costs about 200 MB (PSS) at 100,000 posts: one per worker beyond this one, no more.
+        with helper_pool(self.processes - 1) if self.processes > 1 else contextlib.nullcontext() as pool:
             self._write(pool)
         return
         yield

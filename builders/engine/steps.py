@@ -127,6 +127,8 @@ class EngineStep(PipelineStep):
     """A stage of the build working on the files of one run folder."""
 
     type = "zh-rss-posts"
+    # True: each task in a child process of its own (the local executor reuses a child for the next task otherwise).
+    fresh_process = False
 
     def __init__(self, run_url: str) -> None:
         super().__init__()

@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 
 from builders.common.semver import Bump, bump_between, bumped
 from builders.describe.cleaning import read_cleaning
-from builders.describe.manifest import MANIFEST_NAME, canonical_json, iter_rows, read_manifest
+from builders.describe.manifest import MANIFEST_NAME, read_manifest
+from builders.describe.scan import canonical_json, iter_rows
 
 SPLIT_FIELD = "(split)"
 

@@ -33,7 +33,6 @@ from builders.describe.manifest import (
     MANIFEST_FORMAT,
     MANIFEST_NAME,
     cache_key,
-    canonical_json,
     data_fingerprint,
     input_fingerprint,
     other_files,
@@ -45,6 +44,7 @@ from builders.describe.manifest import (
     schema_fingerprint,
     sha256_file,
 )
+from builders.describe.scan import canonical_json
 
 # What a release entry of the shipped history says about the content (the rest: date, changes, published).
 CONTENT_KEYS: tuple[str, ...] = (

@@ -10,7 +10,6 @@ most pages on the Hub's chunk-deduplicating storage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +40,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_page_index": True,
     **({"use_content_defined_chunking": True} if supports_content_defined_chunking() else {}),
 }
-
-
-RELEASE_EVERY = 5  # batches read between two returns of Arrow's freed memory to the system
-
-
-def read_batches(
-    path: Path, batch_size: int, columns: list[str] | None = None, row_groups: list[int] | None = None
-) -> Iterator[pa.RecordBatch]:
-    """The record batches of a parquet file (of its ``row_groups`` only, when given), read in order. Arrow's
-    allocator (mimalloc) keeps the pages it freed for reuse, so reading a large file batch by batch would grow
-    the process by its size: every ``RELEASE_EVERY`` batches the freed pages go back (a few ms each)."""
-    batches = pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns, row_groups=row_groups)
-    for index, batch in enumerate(batches):
-        if index % RELEASE_EVERY == RELEASE_EVERY - 1:
-            pa.default_memory_pool().release_unused()
-        yield batch
 
 
 def rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:

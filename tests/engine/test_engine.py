@@ -8,6 +8,7 @@ import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from builders.dedup.lsh import (
 )
 from builders.engine import EngineError, SlurmOptions, build, slurm_scripts
 from builders.engine.stage_merge import MergeBand
-from builders.engine.steps import KILL_AT
+from builders.engine.steps import KILL_AT, EngineStep
 from tests.test_determinism import copy_scrambled, tree_bytes
 
 POSTS = 36
@@ -341,3 +342,30 @@ def test_a_lookup_finds_its_keys_in_every_row_group(tmp_path: Path) -> None:
     assert {(e.group, e.row) for e in found.hits.values()} == {(0, 0), (1, 1), (1, 2), (5, 2)}
     payloads = cache.Payloads()
     assert {wanted[k]: payloads.get(e) for k, e in found.hits.items()} == {p: outcomes[p] for p in wanted.values()}
+
+
+class _WritePid(EngineStep):
+    """A task that writes the pid of its process."""
+
+    name = "pid"
+
+    def run(self, data: object = None, rank: int = 0, world_size: int = 1) -> Iterator[object]:
+        with self.folder.open(f"pids/{rank:05d}", "wt") as handle:
+            handle.write(str(os.getpid()))
+        return
+        yield
+
+
+class _WritePidFresh(_WritePid):
+    fresh_process = True
+
+
+@pytest.mark.parametrize(("step", "fresh"), [(_WritePid, False), (_WritePidFresh, True)])
+def test_a_step_can_ask_for_a_process_per_task(tmp_path: Path, step: type, fresh: bool) -> None:
+    """Parse tasks ask for a fresh child each (their file workers fork from it); other stages reuse children."""
+    from builders.engine.local import LocalExecutor
+
+    runner = LocalExecutor([step(str(tmp_path))], tasks=6, workers=2, logging_dir=str(tmp_path / "logs"))
+    runner.run()
+    pids = [(tmp_path / "pids" / f"{rank:05d}").read_text() for rank in range(6)]
+    assert len(set(pids)) == (6 if fresh else 2)
