@@ -6,7 +6,7 @@
 
 For each size: the corpus is generated (``make_corpus.py``, seeded, cached in the work folder), then each
 variant runs in its own process (``probes.py``) while this script samples the RSS of that process and
-all its children (summed) every 50 ms; the variant reports its own timed seconds (imports excluded).
+all its children (summed) every 0.2 s; the variant reports its own timed seconds (imports excluded).
 Variants: our build with 1 worker and with 2 (and with all cores when there are more), the naive pipeline
 (python-frontmatter + BeautifulSoup(html.parser).get_text() + pandas to_parquet), trafilatura extraction of
 the bodies (an evenly spread subset), ``validate`` on the build, ``load_dataset`` cold and warm. Dedup is
@@ -387,7 +387,7 @@ def report(
         f"# zh-rss-posts benchmark, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}",
         f"# {' '.join(argv)}  ({elapsed / 60:.1f} min)",
         "docs/s, MB/s and CPU s from each variant's own timing (imports excluded; CPU includes worker processes);",
-        "per-core targets use docs per CPU-second; peak RSS = the process and its children, summed (sampled every 50 ms)",
+        "per-core targets use docs per CPU-second; peak RSS = the process and its children, summed (sampled every 0.2 s)",
         "",
     ]
     for result in results:
