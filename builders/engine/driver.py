@@ -23,7 +23,7 @@ from builders.engine.stage_components import Components
 from builders.engine.stage_merge import MergeBand
 from builders.engine.stage_parse import ParseFiles
 from builders.engine.stage_write import WriteDataset, read_summary
-from builders.engine.steps import FILES, EngineError, bands_of, file_line, write_bytes
+from builders.engine.steps import FILES, EngineError, bands_of, file_line, write_bytes, write_lines
 from builders.pipeline.discover import RawFile, discover
 from builders.write.atomic import check_replaceable
 from builders.write.ledger import previous_ledger
@@ -218,13 +218,9 @@ def _prepare(
         )
     run = get_datafolder(run_url)
     if not run.isfile(FILES):
-        lines = "".join(json.dumps({"raw_path": i.raw_path, "why": i.why}, ensure_ascii=False) + "\n" for i in ignored)
-        write_bytes(run, "input/ignored.jsonl", lines.encode())
-        partial = f"{FILES}.partial-{os.getpid()}"
-        with run.open(partial, "wb") as handle:  # line by line: the whole list is never held twice
-            for item in files:
-                handle.write(file_line(item))
-        run.mv(partial, FILES)
+        lines = (json.dumps({"raw_path": i.raw_path, "why": i.why}, ensure_ascii=False) + "\n" for i in ignored)
+        write_lines(run, "input/ignored.jsonl", (line.encode() for line in lines))
+        write_lines(run, FILES, (file_line(item) for item in files))  # the whole list is never held twice
     return work, run_url, len(files), ignored, key, tasks  # the list itself stays in the run folder, not in memory
 
 

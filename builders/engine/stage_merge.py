@@ -22,17 +22,10 @@ from builders.engine.steps import (
     die_here,
     read_done,
     read_table,
+    signature_matrix,
     write_done,
     write_table,
 )
-
-
-def _matrix(sig: pa.FixedSizeBinaryArray) -> np.ndarray:
-    """A column of signatures as one (n, ``NUM_PERM``) uint32 matrix, a view of its data buffer."""
-    if len(sig) == 0:
-        return np.empty((0, NUM_PERM), dtype="<u4")
-    data = np.frombuffer(sig.buffers()[1], dtype="<u4")
-    return data[sig.offset * NUM_PERM : (sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM)
 
 
 def _sketches(folder: DataFolder, parse_tasks: int, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +42,7 @@ def _sketches(folder: DataFolder, parse_tasks: int, ids: pa.Array) -> tuple[np.n
         sig = table.column("sig").chunk(0) if table.num_rows else pa.array([], SKETCH_SCHEMA.field("sig").type)
         if found[rows].any() or sig.is_null().to_numpy(zero_copy_only=False)[wanted].any():
             raise EngineError(f"work dir: parse/sketches/{rank:05d}.parquet repeats an id or lacks a signature")
-        signatures[rows] = _matrix(sig)[wanted]
+        signatures[rows] = signature_matrix(sig)[wanted]
         shingles[rows] = pc.fill_null(table.column("size"), 0).to_numpy()[wanted]
         found[rows] = True
     if not found.all():

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -29,7 +28,6 @@ import pyarrow.parquet as pq
 from builders.common.quarantine import Rejection
 from builders.dedup.finder import time_key
 from builders.dedup.lsh import band_keys
-from builders.dedup.minhash import NUM_PERM
 from builders.engine import cache
 from builders.engine.steps import (
     BAND_SCHEMA,
@@ -40,8 +38,10 @@ from builders.engine.steps import (
     bands_of,
     die_here,
     read_files,
+    signature_matrix,
     write_bytes,
     write_done,
+    write_lines,
     write_table,
 )
 from builders.pipeline.discover import RawFile
@@ -200,7 +200,7 @@ class ParseFiles(EngineStep):
         self._report_corrupt(payloads.messages)
         self.stat_update("files", value=len(items))
         die_here(self.name, rank)
-        write_bytes(folder, f"parse/rejections/{name}.jsonl", b"".join(rejections))
+        write_lines(folder, f"parse/rejections/{name}.jsonl", rejections)
         write_bytes(folder, f"parse/cleaning/{name}.json", json.dumps(tally.as_json(), sort_keys=True).encode())
         inputs_table = pa.table(
             {"raw_path": [p for p, _ in inputs], "raw_sha256": [s for _, s in inputs]}, INPUT_SCHEMA
@@ -230,9 +230,7 @@ class ParseFiles(EngineStep):
         write_table(folder, f"parse/sketches/{name}.parquet", sketch_table)
         with_sig = sketch_table.filter(pc.is_valid(sketch_table.column("sig")))
         bands, rows = bands_of(self.threshold)
-        signatures = np.frombuffer(
-            b"".join(with_sig.column("sig").to_pylist()) if with_sig.num_rows else b"", dtype="<u4"
-        ).reshape(-1, NUM_PERM)
+        signatures = signature_matrix(with_sig.column("sig").combine_chunks())
         for band in range(bands):
             table = pa.table(
                 {

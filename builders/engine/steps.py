@@ -14,8 +14,10 @@ import io
 import json
 import os
 import signal
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from datatrove.io import DataFolder, get_datafolder
@@ -56,6 +58,14 @@ def bands_of(threshold: float) -> tuple[int, int]:
     return band_params(candidate_threshold(threshold))
 
 
+def signature_matrix(sig: pa.FixedSizeBinaryArray) -> np.ndarray:
+    """A column of signatures as one (n, ``NUM_PERM``) uint32 matrix, a view of its data buffer."""
+    if len(sig) == 0:
+        return np.empty((0, NUM_PERM), dtype="<u4")
+    data = np.frombuffer(sig.buffers()[1], dtype="<u4")
+    return data[sig.offset * NUM_PERM : (sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM)
+
+
 def die_here(stage: str, rank: int) -> None:
     """Fault tests only: at ``KILL_AT``'s stage and rank, SIGKILL the driver (``DRIVER_PID``), then this task."""
     if os.environ.get(KILL_AT) == f"{stage}:{rank}":
@@ -89,12 +99,18 @@ def read_files(folder: DataFolder, rank: int, world_size: int) -> list[RawFile]:
     ]
 
 
-def write_bytes(folder: DataFolder, path: str, data: bytes) -> None:
-    """Write ``path`` under a temporary name, then rename it into place."""
+def write_lines(folder: DataFolder, path: str, lines: Iterable[bytes]) -> None:
+    """Write ``path`` under a temporary name, a piece at a time (never joined in memory), then rename it."""
     partial = f"{path}.partial-{os.getpid()}"
     with folder.open(partial, "wb") as handle:
-        handle.write(data)
+        for line in lines:
+            handle.write(line)
     folder.mv(partial, path)
+
+
+def write_bytes(folder: DataFolder, path: str, data: bytes) -> None:
+    """Write ``path`` under a temporary name, then rename it into place."""
+    write_lines(folder, path, [data])
 
 
 def write_table(folder: DataFolder, path: str, table: pa.Table, **options: Any) -> None:
