@@ -31,6 +31,17 @@ class CleaningTally:
             kept = self.samples.setdefault(rule, [])
             kept += found[: AUDIT_SAMPLES - len(kept)]
 
+    def add_post(
+        self, counts: Mapping[str, Mapping[str, int]], samples: Mapping[str, list[str]], raw_path: str
+    ) -> None:
+        """One post's counts and samples (its removed texts per rule); a rule whose samples are full takes no more."""
+        for rule, count in counts.items():
+            self.counts.setdefault(rule, RuleCount()).add(RuleCount(**count))
+        for rule, texts in samples.items():
+            kept = self.samples.setdefault(rule, [])
+            if len(kept) < AUDIT_SAMPLES:
+                kept += [[raw_path, text] for text in texts[: AUDIT_SAMPLES - len(kept)]]
+
     def as_json(self) -> dict[str, Any]:
         return {"counts": counts_as_dict(self.counts), "samples": self.samples}
 

@@ -35,6 +35,7 @@ from builders.cleaners import cleaner_versions
 from builders.common.dataset import DATASET_NAME, DATASET_VERSION
 from builders.common.summary import BuildSummary
 from builders.describe.scan import SCAN_PART, ShardScan, canonical_json, scan_part
+from builders.pipeline.pool import SharedMap
 from schemas.features import FEATURES
 
 MANIFEST_NAME = "MANIFEST.json"
@@ -113,7 +114,8 @@ def describe_shards(folder: Path, shards: dict[str, list[str]]) -> list[dict[str
 
 def start_scan(folder: Path, shards: Iterable[dict[str, Any]], pool: Pool | None = None) -> Callable[[], ShardScan]:
     """Start reading every row of the shards, in parts of ``SCAN_PART`` row groups, on ``pool``'s processes when
-    given (the caller goes on meanwhile); the returned function waits for the parts and gives the whole scan."""
+    given (the caller goes on meanwhile); the returned function scans the parts no helper has taken yet itself,
+    waits for the rest and gives the whole scan."""
     scan = ShardScan()
     jobs = []
     for shard in shards:
@@ -122,10 +124,10 @@ def start_scan(folder: Path, shards: Iterable[dict[str, Any]], pool: Pool | None
         scan.rows[shard["path"]] = 0
         groups = list(range(pq.ParquetFile(path).num_row_groups))
         jobs += [(path, shard, groups[at : at + SCAN_PART]) for at in range(0, len(groups), SCAN_PART)]
-    pending = pool.starmap_async(scan_part, jobs) if pool is not None else None
+    shared = SharedMap(pool, scan_part, jobs) if pool is not None else None
 
     def finish() -> ShardScan:
-        for part in pending.get() if pending is not None else (scan_part(*job) for job in jobs):
+        for part in shared.results() if shared is not None else (scan_part(*job) for job in jobs):
             for shard_path, rows in part.rows.items():
                 scan.rows[shard_path] += rows
             scan.cells.update(part.cells)

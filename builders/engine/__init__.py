@@ -4,7 +4,7 @@ Stages (each a ``datatrove`` ``PipelineStep`` in a module of its own, ``stage_pa
 ``stage_components``, ``stage_write``; what they share in ``steps``), run by ``driver`` on an executor
 (``local``: each task in a child process of a clean forkserver; datatrove's Ray and Slurm executors):
 
-1. ``parse`` (``--tasks`` tasks; by default one per ``driver.FILES_PER_TASK`` files and at least one per worker,
+1. ``parse`` (``--tasks`` tasks; by default one per ``driver.FILES_PER_TASK`` files, a multiple of the workers,
    so a task's memory follows its slice): a contiguous slice of the sorted file list per task, the per-file step
    with per-file isolation, the outcome cache; records, rejections, inputs, sketches and per-band signatures;
 2. ``merge`` (bands x hash ranges): per LSH band and range, buckets -> candidate pairs -> near pairs;
@@ -18,7 +18,7 @@ holds ``ENGINE.json`` (its format) and one run folder per distinct input, ``runs
 code fingerprint, the parameters, the roots and every file's path, size and mtime: a run of other inputs
 is never mixed in. A run folder holds ``input/files.jsonl`` and ``input/ignored.jsonl``;
 ``parse/{records,rejections,inputs,sketches}/<task>``; ``bands/<band>/<task>.parquet`` (band key,
-exact key, id, sorted); ``pairs/<task>.parquet``; ``components/marks.parquet`` and ``stats.json``;
+exact key, id, the record's row in its sketch file; sorted); ``pairs/<task>.parquet``; ``components/marks.parquet`` and ``stats.json``;
 ``<stage>/done/<task>.json`` sidecars; and ``logs/<stage>/`` (datatrove's logs, stats and
 ``completions/`` markers). A successful build removes its run folder.
 """

@@ -189,8 +189,12 @@ def plan(
 
 
 def auto_tasks(files: int, workers: int) -> int:
-    """The default ``--tasks``: one per ``FILES_PER_TASK`` files, and at least one per worker."""
-    return max(1, workers, -(-files // FILES_PER_TASK))
+    """The default ``--tasks``: one per ``FILES_PER_TASK`` files, rounded up to a multiple of the workers.
+
+    Tasks run ``workers`` at once, so 11 tasks on 2 workers end with one task running alone (half the machine idle
+    for a whole task's time); 12 smaller ones keep both busy to the end."""
+    workers = max(1, workers)
+    return workers * max(1, -(-files // (FILES_PER_TASK * workers)))
 
 
 def _prepare(
@@ -260,7 +264,7 @@ def build(
     Rerunning the same command after a crash resumes: completed tasks (datatrove's completion markers in
     the run folder) are skipped. With ``executor="slurm"`` the stages are submitted as dependent job arrays
     and the function returns once they are queued (the summary then holds the input counts only). ``tasks``
-    defaults to ``auto_tasks``: one parse task per ``FILES_PER_TASK`` files, at least one per worker."""
+    defaults to ``auto_tasks``: one parse task per ``FILES_PER_TASK`` files, a multiple of the workers."""
     from builders.engine.cache import open_cache
 
     if executor not in EXECUTORS:

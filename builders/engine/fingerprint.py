@@ -30,7 +30,7 @@ SHARED_CODE = (
     "builders/dedup/minhash.py",
     "builders/write/invariants.py",  # a cached outcome is the one after the build-time rules
 )
-LAYOUT_VERSION = 2  # the engine's work dir and cache formats; bumped when they change
+LAYOUT_VERSION = 3  # the engine's work dir and cache formats; bumped when they change
 
 
 def _sha256_files(paths: list[Path]) -> str:

@@ -28,35 +28,39 @@ from builders.engine.steps import (
 )
 
 
-def _sketches(folder: DataFolder, parse_tasks: int, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Signature matrix and shingle counts of ``ids`` (distinct), row for row: each parse task's sketch file is
-    read once and only the rows asked for are kept (placed by a hash lookup of their ids, no sort)."""
-    signatures = np.empty((len(ids), NUM_PERM), dtype="<u4")
-    shingles = np.empty(len(ids), dtype=np.int64)
-    found = np.zeros(len(ids), dtype=bool)
+def _sketches(folder: DataFolder, parse_tasks: int, rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Signature matrix and shingle counts of the records of ``rows`` (``id``, ``task``, ``row``: where each one's
+    sketch is), row for row: each parse task's sketch file is read once and its rows taken by position; the ids
+    found there must be the ids asked for."""
+    signatures = np.empty((rows.num_rows, NUM_PERM), dtype="<u4")
+    shingles = np.empty(rows.num_rows, dtype=np.int64)
+    tasks = rows.column("task").to_numpy()
     for rank in range(parse_tasks):
-        table = read_table(folder, f"parse/sketches/{rank:05d}.parquet", ["id", "size", "sig"]).combine_chunks()
-        at = pc.fill_null(pc.index_in(table.column("id"), value_set=ids), -1).to_numpy()
-        wanted = at >= 0
-        rows = at[wanted]
-        sig = table.column("sig").chunk(0) if table.num_rows else pa.array([], SKETCH_SCHEMA.field("sig").type)
-        if found[rows].any() or sig.is_null().to_numpy(zero_copy_only=False)[wanted].any():
-            raise EngineError(f"work dir: parse/sketches/{rank:05d}.parquet repeats an id or lacks a signature")
-        signatures[rows] = signature_matrix(sig)[wanted]
-        shingles[rows] = pc.fill_null(table.column("size"), 0).to_numpy()[wanted]
-        found[rows] = True
-    if not found.all():
-        raise EngineError("work dir: the band files name records that no sketch file holds; rerun the build")
+        mine = np.flatnonzero(tasks == rank)
+        if not len(mine):
+            continue
+        path = f"parse/sketches/{rank:05d}.parquet"
+        table = read_table(folder, path, ["id", "size", "sig"])
+        at = rows.column("row").take(mine)
+        if pc.max(at).as_py() >= table.num_rows:
+            raise EngineError(f"work dir: a band file points past the end of {path}; rerun the build")
+        found = table.take(at).combine_chunks()
+        sig = found.column("sig").chunk(0) if found.num_rows else pa.array([], SKETCH_SCHEMA.field("sig").type)
+        if not found.column("id").equals(rows.column("id").take(mine)) or sig.null_count:
+            raise EngineError(f"work dir: {path} does not hold the sketches its band files name; rerun the build")
+        signatures[mine] = signature_matrix(sig)
+        shingles[mine] = pc.fill_null(found.column("size"), 0).to_numpy()
     return signatures, shingles
 
 
-def _bucket_rows(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
-    """Ids, sorted, and band keys of the rows of a band's ``table`` that share a bucket with another, one per
-    exact-duplicate group of a bucket (its smallest id): the rows of the task's search, numbered in id order."""
+def _bucket_rows(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """The rows (``id``, ``task``, ``row``; sorted by id) and band keys of the rows of a band's ``table`` that share
+    a bucket with another, one per exact-duplicate group of a bucket (its smallest id): the rows of the task's
+    search, numbered in id order."""
     table = table.sort_by("id")
     bkeys = table.column("bkey").to_numpy()
     if not len(bkeys):
-        return pa.array([], pa.string()), bkeys
+        return table.select(["id", "task", "row"]), bkeys
     xkeys = pc.dictionary_encode(table.column("xkey").combine_chunks(), null_encoding="encode").indices.to_numpy()
     order = np.lexsort((xkeys, bkeys))  # stable: the rows of an exact-duplicate group stay in id order
     by_bkey, by_xkey = bkeys[order], xkeys[order]
@@ -64,7 +68,7 @@ def _bucket_rows(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
     keys = bkeys[first]
     sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)])
     rows = np.sort(first[np.repeat(sizes > 1, sizes)])
-    return table.column("id").take(rows).combine_chunks(), bkeys[rows]
+    return table.select(["id", "task", "row"]).take(rows).combine_chunks(), bkeys[rows]
 
 
 class MergeBand(EngineStep):
@@ -94,11 +98,13 @@ class MergeBand(EngineStep):
             read_done(folder, "parse", task)
             table = read_table(folder, f"bands/{band:03d}/{task:05d}.parquet")
             bkeys = table.column("bkey").to_numpy()
-            tables.append(table.filter(pa.array((bkeys >= np.uint64(low)) & (bkeys <= np.uint64(high - 1)))))
-        ids, keys = _bucket_rows(pa.concat_tables(tables))
+            table = table.filter(pa.array((bkeys >= np.uint64(low)) & (bkeys <= np.uint64(high - 1))))
+            tables.append(table.append_column("task", pa.array(np.full(table.num_rows, task, np.int32))))
+        found, keys = _bucket_rows(pa.concat_tables(tables))
+        ids = found.column("id")
         codes = kept = np.empty(0, np.int64)
         if len(ids):
-            signatures, shingles = _sketches(folder, self.parse_tasks, ids)
+            signatures, shingles = _sketches(folder, self.parse_tasks, found)
             codes = band_pairs(keys, band, bands, band_keys_of(signatures, rows))
             kept = near_codes(codes, signatures, shingles, self.threshold)
         self.stat_update("candidates", value=len(codes))

@@ -68,6 +68,61 @@ def _rejection_line(rejection: Rejection, sha: str) -> bytes:
     return json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
 
 
+class ChunkRecords:
+    """A chunk's records in file order, as Arrow: the shards' columns and the sketch's. Cached records are taken
+    from their row groups (never turned into Python objects), records computed now are converted."""
+
+    def __init__(self) -> None:
+        self.sources: list[pa.Table] = []  # cached row groups, in first use
+        self.taken: list[list[int]] = []  # per source, its rows in file order
+        self.computed: list[tuple[dict[str, Any], Any]] = []  # (row, features) computed now
+        self.order: list[tuple[int, int]] = []  # per record: (source, its place among the source's rows)
+        self._source_of: dict[int, int] = {}
+
+    @property
+    def size(self) -> int:
+        return len(self.order)
+
+    def add(self, outcome: cache.Hit | tuple[Any, ...]) -> None:
+        if isinstance(outcome, cache.Hit):
+            source = self._source_of.setdefault(id(outcome.rows), len(self.sources))
+            if source == len(self.sources):
+                self.sources.append(outcome.rows)
+                self.taken.append([])
+            self.order.append((source, len(self.taken[source])))
+            self.taken[source].append(outcome.row)
+        else:
+            self.order.append((-1, len(self.computed)))
+            self.computed.append((outcome[0], outcome[1]))
+
+    def tables(self, schema: pa.Schema) -> tuple[pa.Table, pa.Table]:
+        """The records (``schema``) and their sketches (``SKETCH_SCHEMA``), row for row, in file order."""
+        from builders.write.shards import rows_to_table
+
+        records, sketches = [], []
+        for source, rows in zip(self.sources, self.taken, strict=True):
+            taken = source.select(["record", "dedup"]).take(rows)
+            record, dedup = (column.combine_chunks() for column in taken.columns)
+            records.append(pa.Table.from_arrays(record.flatten(), schema=schema))
+            sketches.append(pa.Table.from_arrays([record.field("id"), *dedup.flatten()], schema=SKETCH_SCHEMA))
+        records.append(rows_to_table([row for row, _ in self.computed]))
+        sketches.append(pa.Table.from_pylist([_sketch(row, f) for row, f in self.computed], schema=SKETCH_SCHEMA))
+        starts = list(itertools.accumulate([len(rows) for rows in self.taken], initial=0))
+        order = pa.array([starts[s] + k if s >= 0 else starts[-1] + k for s, k in self.order], pa.int64())
+        return pa.concat_tables(records).take(order), pa.concat_tables(sketches).take(order)
+
+
+def _sketch(row: dict[str, Any], features: Any) -> dict[str, Any]:
+    sketch = features.sketch
+    return {
+        "id": row["id"],
+        "time": time_key(row["published_at"]),
+        "key": features.key,
+        "size": sketch.shingles if sketch else None,
+        "sig": sketch.hashvalues if sketch else None,
+    }
+
+
 class ParseFiles(EngineStep):
     """Stage 1: one contiguous slice of the file list per task (see the module)."""
 
@@ -140,60 +195,57 @@ class ParseFiles(EngineStep):
         payloads = cache.Payloads()
         rejections: list[bytes] = []
         inputs: list[tuple[str, str]] = []
-        sketches: list[dict[str, Any]] = []
+        sketches: list[pa.Table] = []
         tally = CleaningTally()
         records = 0
         partial = f"parse/records/{name}.parquet.partial-{os.getpid()}"
         with folder.open(partial, "wb") as handle, pq.ParquetWriter(handle, ARROW_SCHEMA, **LZ4) as writer:
             for start in range(0, len(items), CHUNK):
-                rows: list[tuple[int, Any, bool]] = []  # (index, outcome, computed now)
+                rows: list[tuple[int, Any]] = []  # (index, a cache hit or an outcome computed now)
                 for index in range(start, min(start + CHUNK, len(items))):
-                    outcome = payloads.get(hits[index]) if index in hits else None
-                    if outcome is not None:
-                        rows.append((index, outcome, False))
+                    hit = payloads.get(hits[index]) if index in hits else None
+                    if hit is not None:
+                        rows.append((index, hit))
                         continue
                     with self.track_time("file"):  # a miss, or a hit whose payload turned out unreadable
                         result = next(fresh) if index not in hits else next(self._process([items[index]], budget))
-                    rows.append((index, _outcome(result), True))
+                    rows.append((index, _outcome(result)))
                 # Invariants at build time, on the records computed now (a cached record kept them already).
-                computed = [o for _, o, now in rows if now and not isinstance(o, Rejection)]
+                computed = [o for _, o in rows if isinstance(o, tuple)]
                 _, broken = hold_to_rules(rows_to_table([o[0] for o in computed])) if computed else (None, [])
                 broken_by_path = {rejection.raw_path: rejection for rejection in broken}
-                kept: list[dict[str, Any]] = []
-                for index, outcome, now in rows:
+                chunk = ChunkRecords()
+                for index, outcome in rows:
                     item = items[index]
-                    if isinstance(outcome, Rejection):  # keyed by the bytes hashed before, if they could be read
+                    if isinstance(outcome, cache.Hit):  # keyed by the bytes hashed before
+                        sha, cleaning, samples = shas[index], outcome.cleaning, outcome.samples
+                        if outcome.rejection is not None:
+                            outcome = outcome.rejection
+                    elif isinstance(outcome, Rejection):  # keyed by the bytes hashed before, if they could be read
                         key_sha, sha = shas.get(index), shas.get(index) or raw_file_sha256(item.path)
+                        if segment is not None and key_sha is not None and cache.cacheable(outcome):
+                            segment.add(cache.entry_key(item.raw_path, key_sha), outcome)
                     else:  # keyed by the bytes the record was made from
-                        key_sha = sha = outcome[0]["raw_sha256"]
+                        sha = outcome[0]["raw_sha256"]
                         outcome = broken_by_path.get(item.raw_path, outcome)
-                    if now and segment is not None and key_sha is not None and cache.cacheable(outcome):
-                        segment.add(cache.entry_key(item.raw_path, key_sha), outcome)
+                        if segment is not None and cache.cacheable(outcome):
+                            segment.add(cache.entry_key(item.raw_path, sha), outcome)
+                        if not isinstance(outcome, Rejection):
+                            _, _, cleaning, samples = outcome
                     inputs.append((item.raw_path, sha))
                     if isinstance(outcome, Rejection):
                         rejections.append(_rejection_line(outcome, sha))
                         self.stat_update("rejections")
                         continue
-                    row, features, cleaning, samples = outcome
-                    kept.append(row)
-                    tally.add(
-                        cleaning, {rule: [[row["raw_path"], text] for text in texts] for rule, texts in samples.items()}
-                    )
-                    sketch = features.sketch
-                    sketches.append(
-                        {
-                            "id": row["id"],
-                            "time": time_key(row["published_at"]),
-                            "key": features.key,
-                            "size": sketch.shingles if sketch else None,
-                            "sig": sketch.hashvalues if sketch else None,
-                        }
-                    )
-                    self.stat_update("records")
-                if kept:
-                    writer.write_table(rows_to_table(kept))
-                    records += len(kept)
-                del rows, kept
+                    chunk.add(outcome)
+                    tally.add_post(cleaning, samples, item.raw_path)
+                if chunk.size:
+                    table, sketch_table = chunk.tables(ARROW_SCHEMA)
+                    writer.write_table(table)
+                    sketches.append(sketch_table)
+                    records += chunk.size
+                    self.stat_update("records", value=chunk.size)
+                del rows, chunk
         folder.mv(partial, f"parse/records/{name}.parquet")
         if segment is not None:
             segment.close()
@@ -215,7 +267,7 @@ class ParseFiles(EngineStep):
                 "files": len(items),
                 "records": records,
                 "rejections": len(rejections),
-                "sketches": len(sketches),
+                "sketches": records,
                 "cache_hits": len(hits),
                 "cache_misses": len(todo),
             },
@@ -223,12 +275,14 @@ class ParseFiles(EngineStep):
         return
         yield
 
-    def _write_sketches(self, name: str, sketches: list[dict[str, Any]]) -> None:
+    def _write_sketches(self, name: str, sketches: list[pa.Table]) -> None:
         """The task's sketches (sorted by id) and, per LSH band, its band keys (sorted by key, then id)."""
         folder = self.folder
-        sketch_table = pa.Table.from_pylist(sketches, schema=SKETCH_SCHEMA).sort_by("id")
+        sketch_table = pa.concat_tables([SKETCH_SCHEMA.empty_table(), *sketches]).sort_by("id")
         write_table(folder, f"parse/sketches/{name}.parquet", sketch_table)
-        with_sig = sketch_table.filter(pc.is_valid(sketch_table.column("sig")))
+        valid = pc.is_valid(sketch_table.column("sig"))
+        with_sig = sketch_table.filter(valid)
+        sketch_rows = pc.indices_nonzero(valid).cast(pa.int64())
         bands, rows = bands_of(self.threshold)
         signatures = signature_matrix(with_sig.column("sig").combine_chunks())
         for band in range(bands):
@@ -237,6 +291,7 @@ class ParseFiles(EngineStep):
                     "bkey": band_keys(signatures, band, rows),
                     "xkey": with_sig.column("key"),
                     "id": with_sig.column("id"),
+                    "row": sketch_rows,
                 },
                 schema=BAND_SCHEMA,
             ).sort_by([("bkey", "ascending"), ("id", "ascending")])

@@ -42,7 +42,9 @@ SKETCH_SCHEMA = pa.schema(
         ("sig", pa.binary(4 * NUM_PERM)),
     ]
 )
-BAND_SCHEMA = pa.schema([("bkey", pa.uint64()), ("xkey", pa.string()), ("id", pa.string())])
+# A band key, its record's exact key and id, and the record's row in its task's sketch file (merge reads its
+# signature there by position).
+BAND_SCHEMA = pa.schema([("bkey", pa.uint64()), ("xkey", pa.string()), ("id", pa.string()), ("row", pa.int64())])
 PAIR_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
 MARK_SCHEMA = pa.schema(
     [("id", pa.string()), ("duplicate_of", pa.string()), ("cluster", pa.string()), ("kind", pa.string())]

@@ -130,6 +130,60 @@ def helper_pool(processes: int) -> multiprocessing.pool.Pool:
     return multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent)
 
 
+class SharedMap(Generic[Result]):
+    """``function`` over ``jobs``, started now on ``pool``'s helpers, one job each at a time: a helper's next job
+    is handed out from the pool's result thread as its last one comes back, so the helpers keep working while
+    this process does something else. ``results()``, called once this process is free, runs the jobs no helper
+    has taken yet here, waits for the rest and gives every result in job order (the same whoever ran which)."""
+
+    def __init__(
+        self, pool: multiprocessing.pool.Pool, function: Callable[..., Result], jobs: list[tuple[Any, ...]]
+    ) -> None:
+        self.pool, self.function = pool, function
+        self.waiting = deque(enumerate(jobs))
+        self.results_by_job: dict[int, Result] = {}
+        self.errors: list[BaseException] = []
+        self.count = len(jobs)
+        self.changed = threading.Condition()
+        for _ in range(pool._processes):  # type: ignore[attr-defined]  # multiprocessing keeps a pool's size there
+            self._hand_out()
+
+    def _take(self) -> tuple[int, tuple[Any, ...]] | None:
+        with self.changed:
+            return self.waiting.popleft() if self.waiting and not self.errors else None
+
+    def _hand_out(self) -> None:
+        job = self._take()
+        if job is not None:
+            index, arguments = job
+            self.pool.apply_async(
+                self.function, arguments, callback=lambda result: self._back(index, result), error_callback=self._failed
+            )
+
+    def _back(self, index: int, result: Result) -> None:
+        with self.changed:
+            self.results_by_job[index] = result
+            self.changed.notify_all()
+        self._hand_out()
+
+    def _failed(self, error: BaseException) -> None:
+        with self.changed:
+            self.errors.append(error)
+            self.changed.notify_all()
+
+    def results(self) -> list[Result]:
+        while (job := self._take()) is not None:
+            index, arguments = job
+            result = self.function(*arguments)
+            with self.changed:
+                self.results_by_job[index] = result
+        with self.changed:
+            self.changed.wait_for(lambda: self.errors or len(self.results_by_job) == self.count)
+            if self.errors:
+                raise self.errors[0]
+        return [self.results_by_job[index] for index in range(self.count)]
+
+
 def describe_exit(exitcode: int | None) -> str:
     if exitcode is None:
         return "did not finish"

@@ -21,14 +21,32 @@ def read_raw(path: str) -> bytes:
     """The file's bytes, read without following a symlink swapped in since discovery, and bounded."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise FileRejected(Reason.UNREADABLE, "not a regular file any more")
             check_file_size(info.st_size)
-            return handle.read(MAX_FILE_BYTES + 1)
+            return _read_bounded(fd, info.st_size)
+        finally:
+            os.close(fd)
     except OSError as error:
         raise FileRejected(Reason.UNREADABLE, f"cannot read file: {type(error).__name__}: {error}") from None
+
+
+GROWTH_READ = 64 * 1024
+
+
+def _read_bounded(fd: int, size: int) -> bytes:
+    """Up to ``MAX_FILE_BYTES + 1`` bytes: one read of the size ``fstat`` gave (and a byte more), then more reads
+    only while the file turns out longer (it grew since). A read asks for what it expects, never the limit:
+    Python allocates a read's whole buffer first, and 2.3 MB a file cost 30 us of a 40 us read."""
+    limit = MAX_FILE_BYTES + 1
+    chunks = [os.read(fd, min(size, MAX_FILE_BYTES) + 1)]
+    total = len(chunks[0])
+    while chunks[-1] and total < limit:
+        chunks.append(os.read(fd, min(GROWTH_READ, limit - total)))
+        total += len(chunks[-1])
+    return b"".join(chunks)
 
 
 def decode_file(data: bytes) -> str:

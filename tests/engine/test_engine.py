@@ -237,6 +237,45 @@ def test_cache_hits_after_a_one_file_change(corpus: Path, tmp_path: Path) -> Non
     assert tree_bytes(tmp_path / "third") == tree_bytes(tmp_path / "scratch")
 
 
+def test_a_flipped_byte_in_a_cached_record_is_caught_and_recomputed(
+    corpus: Path, expected: dict[str, bytes], tmp_path: Path
+) -> None:
+    """A cached record is used as Arrow, never unpickled and checked: its pages carry checksums. A byte flipped in
+    the middle of the records' text column is reported and those records recomputed; the dataset is the same."""
+    cache = tmp_path / "cache"
+    build([corpus], tmp_path / "first", tasks=1, workers=1, cache=cache)
+    (segment,) = (cache / "segments").glob("*.parquet")
+    metadata = pq.ParquetFile(segment).metadata
+    columns = [metadata.row_group(0).column(i) for i in range(metadata.num_columns)]
+    (text,) = [c for c in columns if c.path_in_schema == "record.text"]
+    data = bytearray(segment.read_bytes())
+    at = text.data_page_offset + text.total_compressed_size // 2
+    data[at] ^= 0xFF
+    segment.write_bytes(bytes(data))
+    second = build([corpus], tmp_path / "second", tasks=1, workers=1, cache=cache)
+    parse = second.engine["parse"]  # type: ignore[attr-defined]
+    assert parse["cache_hits"] > 0 and parse["cache_corrupt"] > 0
+    assert tree_bytes(tmp_path / "second") == expected
+
+
+def test_merge_refuses_a_sketch_file_that_is_not_the_one_its_band_files_name(corpus: Path, tmp_path: Path) -> None:
+    """Merge reads a signature by its row in the parse task's sketch file; a sketch file whose rows are not the
+    ones the band files name (another run's, reordered) is an error with a message, never wrong pairs."""
+    build([corpus], tmp_path / "dataset", tasks=2, workers=1, keep_work=True, work_dir=str(tmp_path / "work"))
+    (run,) = (tmp_path / "work" / "runs").iterdir()
+    sketch = run / "parse" / "sketches" / "00000.parquet"
+    table = pq.read_table(sketch)
+    pq.write_table(table.take(np.arange(table.num_rows)[::-1]), sketch)
+    bands, _ = band_params(candidate_threshold(0.8))
+    errors = []
+    for rank in range(bands):
+        try:
+            list(MergeBand(str(run), 2, 1, 0.8).run(rank=rank, world_size=bands))
+        except EngineError as error:
+            errors.append(str(error))
+    assert errors and all("does not hold the sketches its band files name" in e for e in errors)
+
+
 def test_a_work_dir_of_another_version_is_refused(corpus: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -303,16 +342,12 @@ def test_the_driver_of_a_multi_worker_build_never_loads_the_heavy_libraries(corp
 
 
 def test_default_tasks_follow_the_file_count(corpus: Path, expected: dict[str, bytes], tmp_path: Path) -> None:
-    """Without ``--tasks`` a build has one parse task per ``FILES_PER_TASK`` files (at least one per worker), so a
-    task's memory follows its slice, not the corpus; the dataset is the same bytes."""
+    """Without ``--tasks`` a build has one parse task per ``FILES_PER_TASK`` files, rounded up to a multiple of the
+    workers (no task runs alone at the end), so a task's memory follows its slice; the dataset is the same bytes."""
     from builders.engine import driver
 
-    assert [driver.auto_tasks(files, workers) for files, workers in [(0, 1), (91, 1), (91, 2), (25_000, 2)]] == [
-        1,
-        1,
-        2,
-        3,
-    ]
+    cases = [(0, 1), (91, 1), (91, 2), (25_000, 1), (25_000, 2), (100_955, 2), (100_955, 3), (40_000, 4)]
+    assert [driver.auto_tasks(files, workers) for files, workers in cases] == [1, 1, 2, 3, 4, 12, 12, 4]
     files = len(list((corpus / "source" / "_posts").rglob("*.md")))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(driver, "FILES_PER_TASK", 10)
@@ -341,7 +376,9 @@ def test_a_lookup_finds_its_keys_in_every_row_group(tmp_path: Path) -> None:
     assert sorted(found.hits) == sorted(wanted)
     assert {(e.group, e.row) for e in found.hits.values()} == {(0, 0), (1, 1), (1, 2), (5, 2)}
     payloads = cache.Payloads()
-    assert {wanted[k]: payloads.get(e) for k, e in found.hits.items()} == {p: outcomes[p] for p in wanted.values()}
+    assert {wanted[k]: payloads.get(e).rejection for k, e in found.hits.items()} == {
+        p: outcomes[p] for p in wanted.values()
+    }  # type: ignore[union-attr]
 
 
 class _WritePid(EngineStep):

@@ -158,6 +158,23 @@ def test_file_over_the_limit_is_not_even_read(write_post: Callable[..., Path], t
     assert process_file(Path(files[0].path).read_bytes(), "a.md").reason == Reason.FILE_TOO_LARGE  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("stated", [0, 1, 5_000, 200_000, MAX_FILE_BYTES])
+@pytest.mark.parametrize("actual", [0, 7, 5_000, 200_001, MAX_FILE_BYTES + 10])
+def test_a_file_is_read_whole_whatever_size_fstat_said(tmp_path: Path, stated: int, actual: int) -> None:
+    """``read_raw`` asks for the size ``fstat`` gave; a file that grew (or shrank) since is still read whole, up to
+    one byte over the limit (so that the size check sees it), never cut short."""
+    from builders.pipeline.read import _read_bounded
+
+    data = bytes(range(256)) * (actual // 256) + b"x" * (actual % 256)
+    path = tmp_path / "post.md"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_bounded(fd, stated) == data[: MAX_FILE_BYTES + 1]
+    finally:
+        os.close(fd)
+
+
 # --- runtime conditions -----------------------------------------------------------------------
 
 
