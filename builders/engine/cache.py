@@ -251,6 +251,17 @@ def cacheable(outcome: Outcome) -> bool:
     return not isinstance(outcome, Rejection) or outcome.reason not in NOT_CACHED
 
 
+def dedup_fields(record: dict[str, Any], features: Any) -> dict[str, Any]:
+    """A record's ``dedup`` cell (``DEDUP_TYPE``): its time key, exact key, shingle count and signature."""
+    sketch = features.sketch
+    return {
+        "time": time_key(record["published_at"]),
+        "key": features.key,
+        "size": sketch.shingles if sketch else None,
+        "sig": sketch.hashvalues if sketch else None,
+    }
+
+
 class SegmentWriter:
     """Appends one segment, written as the task goes (row groups of ``ROW_GROUP``); named by its content's hash
     when closed, and only if it holds an entry."""
@@ -272,13 +283,7 @@ class SegmentWriter:
             kind, cleaner = "record", record["cleaner"]
             feed = SEP.join((record["category"], record["source"], record["feed"]))
             payload = pickle.dumps((cleaning, samples), protocol=5)
-            sketch = features.sketch
-            dedup = {
-                "time": time_key(record["published_at"]),
-                "key": features.key,
-                "size": sketch.shingles if sketch else None,
-                "sig": sketch.hashvalues if sketch else None,
-            }
+            dedup = dedup_fields(record, features)
         digest = hashlib.sha256(payload).hexdigest()
         self.rows.append(
             {

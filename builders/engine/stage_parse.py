@@ -26,7 +26,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builders.common.quarantine import Rejection
-from builders.dedup.finder import time_key
 from builders.dedup.lsh import band_keys
 from builders.engine import cache
 from builders.engine.steps import (
@@ -106,21 +105,11 @@ class ChunkRecords:
             records.append(pa.Table.from_arrays(record.flatten(), schema=schema))
             sketches.append(pa.Table.from_arrays([record.field("id"), *dedup.flatten()], schema=SKETCH_SCHEMA))
         records.append(rows_to_table([row for row, _ in self.computed]))
-        sketches.append(pa.Table.from_pylist([_sketch(row, f) for row, f in self.computed], schema=SKETCH_SCHEMA))
+        computed = [{"id": row["id"], **cache.dedup_fields(row, features)} for row, features in self.computed]
+        sketches.append(pa.Table.from_pylist(computed, schema=SKETCH_SCHEMA))
         starts = list(itertools.accumulate([len(rows) for rows in self.taken], initial=0))
         order = pa.array([starts[s] + k if s >= 0 else starts[-1] + k for s, k in self.order], pa.int64())
         return pa.concat_tables(records).take(order), pa.concat_tables(sketches).take(order)
-
-
-def _sketch(row: dict[str, Any], features: Any) -> dict[str, Any]:
-    sketch = features.sketch
-    return {
-        "id": row["id"],
-        "time": time_key(row["published_at"]),
-        "key": features.key,
-        "size": sketch.shingles if sketch else None,
-        "sig": sketch.hashvalues if sketch else None,
-    }
 
 
 class ParseFiles(EngineStep):
