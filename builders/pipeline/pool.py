@@ -156,9 +156,14 @@ class SharedMap(Generic[Result]):
         job = self._take()
         if job is not None:
             index, arguments = job
-            self.pool.apply_async(
-                self.function, arguments, callback=lambda result: self._back(index, result), error_callback=self._failed
-            )
+            # ValueError: the pool was closed, the caller has given up (a job failed) and there is nothing to hand out
+            with contextlib.suppress(ValueError):
+                self.pool.apply_async(
+                    self.function,
+                    arguments,
+                    callback=lambda result: self._back(index, result),
+                    error_callback=self._failed,
+                )
 
     def _back(self, index: int, result: Result) -> None:
         with self.changed:
@@ -174,7 +179,11 @@ class SharedMap(Generic[Result]):
     def results(self) -> list[Result]:
         while (job := self._take()) is not None:
             index, arguments = job
-            result = self.function(*arguments)
+            try:
+                result = self.function(*arguments)
+            except BaseException as error:
+                self._failed(error)  # the helpers take no more jobs
+                raise
             with self.changed:
                 self.results_by_job[index] = result
         with self.changed:
