@@ -406,3 +406,53 @@ def test_a_step_can_ask_for_a_process_per_task(tmp_path: Path, step: type, fresh
     runner.run()
     pids = [(tmp_path / "pids" / f"{rank:05d}").read_text() for rank in range(6)]
     assert len(set(pids)) == (6 if fresh else 2)
+
+
+def test_a_chunk_puts_cached_and_computed_records_back_in_file_order(tmp_path: Path) -> None:
+    """A parse chunk takes cached records from their row groups (two segments here, several groups each) and
+    converts the ones computed now; interleaved at random, the records and sketches come out in file order, the
+    same rows and cells as if every record had been computed now."""
+    from builders.engine import cache
+    from builders.engine.stage_parse import ChunkRecords
+    from builders.engine.steps import SKETCH_SCHEMA
+    from builders.pipeline.discover import RawFile
+    from builders.pipeline.step import process_one
+    from builders.write.shards import ARROW_SCHEMA, rows_to_table
+    from tests.helpers import make_post
+
+    raw = tmp_path / "raw" / "source" / "_posts" / "金融" / "测试源" / "快讯"
+    raw.mkdir(parents=True)
+    outcomes = []
+    for n in range(30):
+        body = (
+            "<p>短</p>"
+            if n % 7 == 0
+            else f"<p>第{n}篇。" + "这是一段足够长的正文，用来算出签名。" * (n % 4 + 3) + "</p>"
+        )
+        path = raw / f"帖子{n:02d}.md"
+        path.write_text(make_post(title=f"'标题{n}'", body=body), encoding="utf-8")
+        result = process_one(RawFile(f"金融/测试源/快讯/帖子{n:02d}.md", str(path)))
+        outcomes.append((result.row, result.features, result.cleaning, result.samples))  # type: ignore[union-attr]
+    assert any(o[1].sketch is None for o in outcomes) and any(o[1].sketch is not None for o in outcomes)
+    folder = cache.open_cache(tmp_path / "cache")
+    keys = [cache.entry_key(o[0]["raw_path"], o[0]["raw_sha256"]) for o in outcomes]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "ROW_GROUP", 4)
+        for part in (range(0, 30, 2), range(1, 30, 2)):  # two segments, of the even and the odd posts
+            writer = cache.SegmentWriter(folder)
+            for n in part:
+                writer.add(keys[n], outcomes[n])
+            writer.close()
+    found = cache.lookup(folder, set(keys))
+    assert len(found.hits) == 30
+    payloads = cache.Payloads()
+    rng = random.Random(3)
+    for _ in range(5):
+        chunk = ChunkRecords()
+        for n in range(30):
+            hit = payloads.get(found.hits[keys[n]]) if rng.random() < 0.7 else None
+            chunk.add(hit if hit is not None else outcomes[n])
+        records, sketches = chunk.tables(ARROW_SCHEMA)
+        assert records.equals(rows_to_table([o[0] for o in outcomes]))
+        expected = [{"id": o[0]["id"], **cache.dedup_fields(o[0], o[1])} for o in outcomes]
+        assert sketches.equals(pa.Table.from_pylist(expected, schema=SKETCH_SCHEMA))
