@@ -206,6 +206,7 @@ class Payloads:
     def __init__(self) -> None:
         # (segment, group) -> its payload, record and dedup columns, its payloads as bytes, which rows hold a record
         self._groups: dict[tuple[Path, int], tuple[pa.Table, list[bytes | None], Any]] = {}
+        self._unreadable: set[tuple[Path, int]] = set()  # row groups that failed once: their entries are recomputed
         self.messages: list[str] = []
 
     def _group(self, segment: Path, group: int) -> tuple[pa.Table, list[bytes | None], Any]:
@@ -224,12 +225,18 @@ class Payloads:
         return self._groups[(segment, group)]
 
     def get(self, entry: Entry) -> Hit | None:
-        """The entry's outcome; None (and a message) when it cannot be read or fails its digest."""
+        """The entry's outcome; None (and a message) when it cannot be read or fails its digest. A row group that
+        cannot be read is tried once: one message for it, and each of its entries is recomputed."""
+        if (entry.segment, entry.group) in self._unreadable:
+            return None
         try:
             table, payloads, whole = self._group(entry.segment, entry.group)
             payload = payloads[entry.row]
         except (OSError, ValueError, IndexError, pa.ArrowException) as error:
-            self.messages.append(f"cache segment {entry.segment.name} cannot be read ({error}): recomputed")
+            self._unreadable.add((entry.segment, entry.group))
+            self.messages.append(
+                f"cache segment {entry.segment.name}, row group {entry.group}, cannot be read ({error}): recomputed"
+            )
             return None
         if payload is None or hashlib.sha256(payload).hexdigest() != entry.digest:
             self.messages.append(f"cache entry in {entry.segment.name} fails its digest: recomputed")

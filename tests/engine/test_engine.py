@@ -254,7 +254,7 @@ def test_a_flipped_byte_in_a_cached_record_is_caught_and_recomputed(
     segment.write_bytes(bytes(data))
     second = build([corpus], tmp_path / "second", tasks=1, workers=1, cache=cache)
     parse = second.engine["parse"]  # type: ignore[attr-defined]
-    assert parse["cache_hits"] > 0 and parse["cache_corrupt"] > 0
+    assert parse["cache_hits"] > 0 and parse["cache_corrupt"] == 1  # one message for the row group, not one an entry
     assert tree_bytes(tmp_path / "second") == expected
 
 
