@@ -94,17 +94,18 @@ class ChunkRecords:
             self.order.append((-1, len(self.computed)))
             self.computed.append((outcome[0], outcome[1]))
 
-    def tables(self, schema: pa.Schema) -> tuple[pa.Table, pa.Table]:
-        """The records (``schema``) and their sketches (``SKETCH_SCHEMA``), row for row, in file order."""
-        from builders.write.shards import rows_to_table
-
+    def tables(self, computed: pa.Table) -> tuple[pa.Table, pa.Table]:
+        """The records (``computed``'s schema) and their sketches (``SKETCH_SCHEMA``), row for row, in file order;
+        ``computed``: the records computed now, in the order they were added, as the rules already converted them."""
+        if computed.num_rows != len(self.computed):
+            raise ValueError(f"{computed.num_rows} computed rows given for {len(self.computed)} records added")
         records, sketches = [], []
         for source, rows in zip(self.sources, self.taken, strict=True):
             taken = source.select(["record", "dedup"]).take(rows)
             record, dedup = (column.combine_chunks() for column in taken.columns)
-            records.append(pa.Table.from_arrays(record.flatten(), schema=schema))
+            records.append(pa.Table.from_arrays(record.flatten(), schema=computed.schema))
             sketches.append(pa.Table.from_arrays([record.field("id"), *dedup.flatten()], schema=SKETCH_SCHEMA))
-        records.append(rows_to_table([row for row, _ in self.computed]))
+        records.append(computed)
         computed = [{"id": row["id"], **cache.dedup_fields(row, features)} for row, features in self.computed]
         sketches.append(pa.Table.from_pylist(computed, schema=SKETCH_SCHEMA))
         starts = list(itertools.accumulate([len(rows) for rows in self.taken], initial=0))
@@ -187,6 +188,7 @@ class ParseFiles(EngineStep):
         sketches: list[pa.Table] = []
         tally = CleaningTally()
         records = 0
+        empty = ARROW_SCHEMA.empty_table()
         partial = f"parse/records/{name}.parquet.partial-{os.getpid()}"
         with folder.open(partial, "wb") as handle, pq.ParquetWriter(handle, ARROW_SCHEMA, **LZ4) as writer:
             for start in range(0, len(items), CHUNK):
@@ -201,7 +203,8 @@ class ParseFiles(EngineStep):
                     rows.append((index, _outcome(result)))
                 # Invariants at build time, on the records computed now (a cached record kept them already).
                 computed = [o for _, o in rows if isinstance(o, tuple)]
-                _, broken = hold_to_rules(rows_to_table([o[0] for o in computed])) if computed else (None, [])
+                # The records that keep the rules, converted once: the chunk writes this very table.
+                kept, broken = hold_to_rules(rows_to_table([o[0] for o in computed])) if computed else (empty, [])
                 broken_by_path = {rejection.raw_path: rejection for rejection in broken}
                 chunk = ChunkRecords()
                 for index, outcome in rows:
@@ -229,7 +232,7 @@ class ParseFiles(EngineStep):
                     chunk.add(outcome)
                     tally.add_post(cleaning, samples, item.raw_path)
                 if chunk.size:
-                    table, sketch_table = chunk.tables(ARROW_SCHEMA)
+                    table, sketch_table = chunk.tables(kept)
                     writer.write_table(table)
                     sketches.append(sketch_table)
                     records += chunk.size

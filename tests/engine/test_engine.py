@@ -417,7 +417,7 @@ def test_a_chunk_puts_cached_and_computed_records_back_in_file_order(tmp_path: P
     from builders.engine.steps import SKETCH_SCHEMA
     from builders.pipeline.discover import RawFile
     from builders.pipeline.step import process_one
-    from builders.write.shards import ARROW_SCHEMA, rows_to_table
+    from builders.write.shards import rows_to_table
     from tests.helpers import make_post
 
     raw = tmp_path / "raw" / "source" / "_posts" / "金融" / "测试源" / "快讯"
@@ -449,10 +449,13 @@ def test_a_chunk_puts_cached_and_computed_records_back_in_file_order(tmp_path: P
     rng = random.Random(3)
     for _ in range(5):
         chunk = ChunkRecords()
+        computed = []
         for n in range(30):
             hit = payloads.get(found.hits[keys[n]]) if rng.random() < 0.7 else None
             chunk.add(hit if hit is not None else outcomes[n])
-        records, sketches = chunk.tables(ARROW_SCHEMA)
+            computed += [] if hit is not None else [outcomes[n][0]]
+        assert 0 < len(computed) < 30
+        records, sketches = chunk.tables(rows_to_table(computed))
         assert records.equals(rows_to_table([o[0] for o in outcomes]))
         expected = [{"id": o[0]["id"], **cache.dedup_fields(o[0], o[1])} for o in outcomes]
         assert sketches.equals(pa.Table.from_pylist(expected, schema=SKETCH_SCHEMA))
