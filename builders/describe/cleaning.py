@@ -35,8 +35,7 @@ class CleaningTally:
         self, counts: Mapping[str, Mapping[str, int]], samples: Mapping[str, list[str]], raw_path: str
     ) -> None:
         """One post's counts and samples (its removed texts per rule); a rule whose samples are full takes no more."""
-        for rule, count in counts.items():
-            self.counts.setdefault(rule, RuleCount()).add(RuleCount(**count))
+        self.add(counts, {})
         for rule, texts in samples.items():
             kept = self.samples.setdefault(rule, [])
             if len(kept) < AUDIT_SAMPLES:
